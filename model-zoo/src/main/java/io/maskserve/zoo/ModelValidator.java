@@ -1,0 +1,24 @@
+package io.maskserve.zoo;
+
+import java.nio.file.Path;
+
+/**
+ * Checks an uploaded ONNX file before the store publishes it. Implementations throw {@link
+ * ZooException} with reason INVALID_ARGUMENT and a message that names what is wrong.
+ */
+public interface ModelValidator {
+
+  /**
+   * Checks that {@code onnx} is a classifier mapping float {@code [N,3,H,W]} (N dynamic) to
+   * {@code [N,C]} with C = number of labels and H, W as registered.
+   */
+  void validateClassifier(Path onnx, ClassifierRegistration registration);
+
+  /**
+   * Checks that {@code onnx} is a generator for {@code classifier}: maps its input {@code [N,3,H,W]}
+   * (N dynamic) to {@code [N,1,H',W']} with values in [0,1], H divisible by H' and W by W'.
+   *
+   * @return the generator's output size {@code {H', W'}}
+   */
+  int[] validateGenerator(Path onnx, ModelManifest classifier);
+}
