@@ -1,0 +1,116 @@
+package io.maskserve.cli;
+
+import ai.onnxruntime.OrtEnvironment;
+import io.maskserve.client.MaskserveClient;
+import io.maskserve.server.grpc.ZooTranslator;
+import io.maskserve.v1.ClassifierMetadata;
+import io.maskserve.v1.GeneratorMetadata;
+import io.maskserve.v1.ModelInfo;
+import io.maskserve.zoo.ModelKey;
+import io.maskserve.zoo.fs.FileSystemZooStore;
+import io.maskserve.zoo.validation.OnnxModelValidator;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** The zoo operations of the CLI, either through a server or directly on a directory. */
+interface ZooAccess extends AutoCloseable {
+
+  ModelInfo registerClassifier(ClassifierMetadata metadata, Path onnx);
+
+  ModelInfo registerGenerator(GeneratorMetadata metadata, Path onnx);
+
+  List<ModelInfo> list(String name);
+
+  boolean delete(String name, String version, boolean generatorOnly);
+
+  @Override
+  void close();
+
+  /** Through a running server's ModelZooService. */
+  static ZooAccess remote(String target) {
+    MaskserveClient client = MaskserveClient.forTarget(target).build();
+    return new ZooAccess() {
+      @Override
+      public ModelInfo registerClassifier(ClassifierMetadata metadata, Path onnx) {
+        return client.registerClassifier(metadata, onnx);
+      }
+
+      @Override
+      public ModelInfo registerGenerator(GeneratorMetadata metadata, Path onnx) {
+        return client.registerGenerator(metadata, onnx);
+      }
+
+      @Override
+      public List<ModelInfo> list(String name) {
+        return client.listModels(name);
+      }
+
+      @Override
+      public boolean delete(String name, String version, boolean generatorOnly) {
+        return client.deleteModel(name, version, generatorOnly);
+      }
+
+      @Override
+      public void close() {
+        client.close();
+      }
+    };
+  }
+
+  /**
+   * Directly on a zoo directory (created if missing), validating uploads with ONNX Runtime like
+   * the server does. The directory must not be in use by a running server: opening it clears its
+   * staging area.
+   */
+  static ZooAccess local(Path root) {
+    FileSystemZooStore store = FileSystemZooStore.open(root, new OnnxModelValidator(OrtEnvironment.getEnvironment()));
+    ZooTranslator translator = new ZooTranslator();
+    return new ZooAccess() {
+      @Override
+      public ModelInfo registerClassifier(ClassifierMetadata metadata, Path onnx) {
+        try (InputStream in = open(onnx)) {
+          return translator.toInfo(store.registerClassifier(translator.toRegistration(metadata), in));
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+
+      @Override
+      public ModelInfo registerGenerator(GeneratorMetadata metadata, Path onnx) {
+        try (InputStream in = open(onnx)) {
+          return translator.toInfo(store.registerGenerator(translator.toRegistration(metadata), in));
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+
+      @Override
+      public List<ModelInfo> list(String name) {
+        return store.list().stream()
+            .filter(m -> name == null || name.isEmpty() || m.name().equals(name))
+            .map(translator::toInfo)
+            .toList();
+      }
+
+      @Override
+      public boolean delete(String name, String version, boolean generatorOnly) {
+        return store.delete(new ModelKey(name, version), generatorOnly);
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  private static InputStream open(Path file) {
+    try {
+      return Files.newInputStream(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+}

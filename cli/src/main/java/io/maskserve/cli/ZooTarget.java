@@ -1,0 +1,21 @@
+package io.maskserve.cli;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Where the zoo is: exactly one of --server and --zoo. */
+final class ZooTarget {
+  @Option(names = "--server", required = true, paramLabel = "HOST:PORT", description = "A running maskserve server.")
+  String server;
+
+  @Option(
+      names = "--zoo",
+      required = true,
+      paramLabel = "DIR",
+      description = "A zoo directory, used directly (created if missing; must not be served at the same time).")
+  Path zoo;
+
+  ZooAccess open() {
+    return server != null ? ZooAccess.remote(server) : ZooAccess.local(zoo);
+  }
+}

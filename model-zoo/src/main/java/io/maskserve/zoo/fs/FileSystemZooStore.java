@@ -1,0 +1,595 @@
+package io.maskserve.zoo.fs;
+
+import io.maskserve.zoo.Artifact;
+import io.maskserve.zoo.ClassifierRegistration;
+import io.maskserve.zoo.GeneratorRegistration;
+import io.maskserve.zoo.GeneratorSpec;
+import io.maskserve.zoo.ModelKey;
+import io.maskserve.zoo.ModelManifest;
+import io.maskserve.zoo.ModelNames;
+import io.maskserve.zoo.ModelValidator;
+import io.maskserve.zoo.ZooException;
+import io.maskserve.zoo.ZooException.Reason;
+import io.maskserve.zoo.ZooStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link ZooStore} in a directory on local disk. Layout:
+ *
+ * <pre>
+ * ROOT/&lt;name&gt;/&lt;version&gt;/manifest.json     commit point, written last
+ * ROOT/&lt;name&gt;/&lt;version&gt;/classifier.onnx
+ * ROOT/&lt;name&gt;/&lt;version&gt;/generator.onnx    present once a generator is registered
+ * ROOT/.staging/   temp dirs of registrations in progress (removed at open)
+ * ROOT/.trash/     versions being deleted (removed at open)
+ * </pre>
+ *
+ * <p><b>Publishing.</b> A classifier is streamed into {@code ROOT/.staging/<uuid>/} (hashed and
+ * size-limited on the way), checked against the expected sha256, validated, given its {@code
+ * manifest.json}, fsynced, and the whole directory is renamed atomically to {@code
+ * ROOT/<name>/<version>}. A generator is streamed into a temp file (name starting with '.') in the
+ * version directory, validated, fsynced and renamed to {@code generator.onnx}; then {@code
+ * manifest.json} is replaced atomically (temp file + fsync + rename) by one that references it. A
+ * generator file the manifest does not reference is invisible. Deleting a version renames its
+ * directory atomically into {@code ROOT/.trash/} before deleting it; deleting only a generator
+ * rewrites the manifest without it first, then deletes the file. So a crash at any moment leaves a
+ * version, and its generator, either fully present or absent; {@link #open} removes the leftovers
+ * (staging and trash contents, temp files, unreferenced {@code generator.onnx}, empty model
+ * directories).
+ *
+ * <p><b>Concurrency.</b> Writers serialize their short commit steps on a lock of this instance
+ * (uploads and validation run outside it, so registrations proceed in parallel); readers take no
+ * lock and only read {@code manifest.json} files, which are always complete. One root must be
+ * opened by one store (one process) at a time: {@link #open} clears the staging area.
+ *
+ * <p>Readers skip, and log once, directories whose manifest is missing or corrupt. All methods throw
+ * {@link ZooException}: INVALID_ARGUMENT (bad names, validation, checksum, unreadable upload
+ * stream), NOT_FOUND, ALREADY_EXISTS, RESOURCE_EXHAUSTED (upload limit, disk full), INTERNAL (other
+ * I/O failures).
+ */
+public final class FileSystemZooStore implements ZooStore {
+
+  /** The manifest of a version, its commit point. */
+  public static final String MANIFEST_FILE = "manifest.json";
+  /** The classifier file of a version. */
+  public static final String CLASSIFIER_FILE = "classifier.onnx";
+  /** The generator file of a version. */
+  public static final String GENERATOR_FILE = "generator.onnx";
+  /** Directory of registrations in progress. */
+  public static final String STAGING_DIR = ".staging";
+  /** Directory of versions being deleted. */
+  public static final String TRASH_DIR = ".trash";
+
+  private static final Logger log = LoggerFactory.getLogger(FileSystemZooStore.class);
+  private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+  private static final Runnable NO_HOOK = () -> {};
+  private static final int MAX_WARNINGS_REMEMBERED = 10_000;
+
+  private final Path root;
+  private final Path staging;
+  private final Path trash;
+  private final ModelValidator validator;
+  private final StoreLimits limits;
+  private final ManifestCodec codec = new ManifestCodec();
+  private final ReentrantLock writeLock = new ReentrantLock();
+  private final Set<String> warned = ConcurrentHashMap.newKeySet();
+  private final Clock clock = Clock.systemUTC();
+
+  // Test hooks (package-private): run at the named step of a write, to simulate crashes there.
+  volatile Runnable afterGeneratorRename = NO_HOOK;
+  volatile Runnable afterTrashRename = NO_HOOK;
+
+  private FileSystemZooStore(Path root, ModelValidator validator, StoreLimits limits) {
+    this.root = root;
+    this.staging = root.resolve(STAGING_DIR);
+    this.trash = root.resolve(TRASH_DIR);
+    this.validator = validator;
+    this.limits = limits;
+  }
+
+  /**
+   * Opens (creating if missing) the store at {@code root} with {@link StoreLimits#defaults()}.
+   *
+   * @see #open(Path, ModelValidator, StoreLimits)
+   */
+  public static FileSystemZooStore open(Path root, ModelValidator validator) {
+    return open(root, validator, StoreLimits.defaults());
+  }
+
+  /**
+   * Opens (creating if missing) the store at {@code root} and recovers from any crash: empties
+   * {@code .staging} and {@code .trash}, deletes temp files and unreferenced {@code generator.onnx}
+   * files in version directories, and removes empty model directories.
+   *
+   * @param root the store directory
+   * @param validator checks uploads before they are published
+   * @param limits upload limits
+   * @throws ZooException INTERNAL if the directory cannot be created or read
+   */
+  public static FileSystemZooStore open(Path root, ModelValidator validator, StoreLimits limits) {
+    Objects.requireNonNull(root, "root");
+    Objects.requireNonNull(validator, "validator");
+    Objects.requireNonNull(limits, "limits");
+    FileSystemZooStore store = new FileSystemZooStore(root.toAbsolutePath().normalize(), validator, limits);
+    try {
+      store.recover();
+    } catch (IOException e) {
+      throw FsSupport.ioFailure("opening the model zoo at " + root, e);
+    }
+    return store;
+  }
+
+  /** The store's root directory (absolute). */
+  public Path root() {
+    return root;
+  }
+
+  /** The store's limits. */
+  public StoreLimits limits() {
+    return limits;
+  }
+
+  // ------------------------------------------------------------------------------------ reading
+
+  @Override
+  public List<ModelManifest> list() {
+    List<ModelManifest> out = new ArrayList<>();
+    for (Path nameDir : subdirectories(root)) {
+      String name = nameDir.getFileName().toString();
+      if (name.startsWith(".")) {
+        continue;
+      }
+      if (!ModelNames.isValid(name)) {
+        warnOnce(nameDir, "is not a valid model name; ignored");
+        continue;
+      }
+      out.addAll(versions(name));
+    }
+    out.sort(Comparator.comparing(ModelManifest::name).thenComparing(ModelManifest::version, ModelNames.VERSION_ORDER));
+    return out;
+  }
+
+  /**
+   * Every published version of {@code name}, oldest first under {@link ModelNames#VERSION_ORDER}.
+   *
+   * @throws ZooException INVALID_ARGUMENT if {@code name} is not a valid model name
+   */
+  public List<ModelManifest> list(String name) {
+    ModelNames.requireValidName(name);
+    List<ModelManifest> out = versions(name);
+    out.sort(Comparator.comparing(ModelManifest::version, ModelNames.VERSION_ORDER));
+    return out;
+  }
+
+  @Override
+  public Optional<ModelManifest> get(ModelKey key) {
+    Objects.requireNonNull(key, "key");
+    return readManifest(key.name(), key.version());
+  }
+
+  @Override
+  public Optional<ModelManifest> latest(String name, boolean withGenerator) {
+    ModelNames.requireValidName(name);
+    return versions(name).stream()
+        .filter(m -> !withGenerator || m.generator().isPresent())
+        .max(Comparator.comparing(ModelManifest::version, ModelNames.VERSION_ORDER));
+  }
+
+  @Override
+  public Path localFile(ModelManifest manifest, Artifact artifact) {
+    Objects.requireNonNull(manifest, "manifest");
+    Objects.requireNonNull(artifact, "artifact");
+    if (!ModelNames.isValid(artifact.file())) {
+      throw new ZooException(Reason.INVALID_ARGUMENT, "artifact file name '" + artifact.file() + "' is invalid");
+    }
+    return versionDir(manifest.name(), manifest.version()).resolve(artifact.file());
+  }
+
+  private List<ModelManifest> versions(String name) {
+    List<ModelManifest> out = new ArrayList<>();
+    Path nameDir = root.resolve(name);
+    for (Path versionDir : subdirectories(nameDir)) {
+      String version = versionDir.getFileName().toString();
+      if (!ModelNames.isValid(version)) {
+        warnOnce(versionDir, "is not a valid version name; ignored");
+        continue;
+      }
+      readManifest(name, version).ifPresent(out::add);
+    }
+    return out;
+  }
+
+  private Optional<ModelManifest> readManifest(String name, String version) {
+    Path dir = versionDir(name, version);
+    try {
+      ModelManifest m = codec.read(dir.resolve(MANIFEST_FILE));
+      if (!m.name().equals(name) || !m.version().equals(version)) {
+        warnOnce(dir, "holds a manifest of " + m.key() + "; ignored");
+        return Optional.empty();
+      }
+      return Optional.of(m);
+    } catch (NoSuchFileException e) {
+      if (Files.isDirectory(dir)) {
+        warnOnce(dir, "has no " + MANIFEST_FILE + "; ignored");
+      }
+      return Optional.empty();
+    } catch (InvalidManifestException e) {
+      warnOnce(dir, "has a corrupt manifest; ignored: " + e.getMessage());
+      return Optional.empty();
+    } catch (IOException e) {
+      warnOnce(dir, "manifest cannot be read; ignored: " + e);
+      return Optional.empty();
+    }
+  }
+
+  // ------------------------------------------------------------------------------------ writing
+
+  @Override
+  public ModelManifest registerClassifier(ClassifierRegistration registration, InputStream onnx) {
+    Objects.requireNonNull(registration, "registration");
+    Objects.requireNonNull(onnx, "onnx");
+    if (registration.input() == null) {
+      throw new ZooException(Reason.INVALID_ARGUMENT, "the classifier registration has no input spec");
+    }
+    if (registration.labels().isEmpty()) {
+      throw new ZooException(Reason.INVALID_ARGUMENT, "the classifier registration has no labels");
+    }
+    requireShaFormat(registration.expectedSha256());
+    ModelKey key = new ModelKey(registration.name(), registration.version());
+    Path versionDir = versionDir(key.name(), key.version());
+    if (Files.exists(versionDir, LinkOption.NOFOLLOW_LINKS)) {
+      throw alreadyExists(key);
+    }
+    Path stage = null;
+    boolean published = false;
+    try {
+      Files.createDirectories(staging);
+      stage = staging.resolve(UUID.randomUUID().toString());
+      Files.createDirectory(stage);
+      Path file = stage.resolve(CLASSIFIER_FILE);
+      FsSupport.Stored stored = FsSupport.copyHashed(onnx, file, limits.maxUploadBytes(), "classifier");
+      verifySha("classifier", registration.expectedSha256(), stored.sha256());
+      runValidator(() -> validator.validateClassifier(file, registration));
+      ModelManifest manifest =
+          new ModelManifest(
+              key.name(),
+              key.version(),
+              registration.labels(),
+              registration.input(),
+              new Artifact(CLASSIFIER_FILE, stored.sha256(), stored.sizeBytes()),
+              Optional.empty(),
+              now(),
+              registration.description());
+      FsSupport.writeNew(stage.resolve(MANIFEST_FILE), codec.write(manifest));
+      FsSupport.fsyncDir(stage);
+      writeLock.lock();
+      try {
+        if (Files.exists(versionDir, LinkOption.NOFOLLOW_LINKS)) {
+          throw alreadyExists(key);
+        }
+        Path nameDir = versionDir.getParent();
+        if (!Files.isDirectory(nameDir)) {
+          Files.createDirectories(nameDir);
+          FsSupport.fsyncDir(root);
+        }
+        Files.move(stage, versionDir, StandardCopyOption.ATOMIC_MOVE);
+        published = true;
+        FsSupport.fsyncDir(nameDir);
+      } finally {
+        writeLock.unlock();
+      }
+      log.info("registered classifier {} ({} bytes, sha256 {})", key, stored.sizeBytes(), stored.sha256());
+      return manifest;
+    } catch (IOException e) {
+      throw FsSupport.ioFailure("registering classifier " + key, e);
+    } finally {
+      if (!published && stage != null) {
+        FsSupport.deleteQuietly(stage);
+      }
+    }
+  }
+
+  @Override
+  public ModelManifest registerGenerator(GeneratorRegistration registration, InputStream onnx) {
+    Objects.requireNonNull(registration, "registration");
+    Objects.requireNonNull(onnx, "onnx");
+    ModelKey key = registration.classifier();
+    float threshold = registration.threshold() == null ? GeneratorSpec.DEFAULT_THRESHOLD : registration.threshold();
+    if (!(threshold > 0f && threshold < 1f)) {
+      throw new ZooException(Reason.INVALID_ARGUMENT, "generator threshold must be in (0,1), got " + threshold);
+    }
+    requireShaFormat(registration.expectedSha256());
+    ModelManifest current = readManifest(key.name(), key.version()).orElseThrow(() -> notFound(key));
+    if (current.generator().isPresent()) {
+      throw generatorExists(key);
+    }
+    Path dir = versionDir(key.name(), key.version());
+    Path tmp = dir.resolve(".generator-" + UUID.randomUUID() + ".tmp");
+    Path target = dir.resolve(GENERATOR_FILE);
+    try {
+      FsSupport.Stored stored;
+      try {
+        stored = FsSupport.copyHashed(onnx, tmp, limits.maxUploadBytes(), "generator");
+      } catch (NoSuchFileException e) {
+        throw notFound(key); // the version was deleted meanwhile
+      }
+      verifySha("generator", registration.expectedSha256(), stored.sha256());
+      int[] size;
+      try {
+        size = runValidatorFor(() -> validator.validateGenerator(tmp, current));
+      } catch (ZooException e) {
+        if (!Files.exists(tmp)) {
+          throw notFound(key);
+        }
+        throw e;
+      }
+      if (size == null || size.length != 2 || size[0] < 1 || size[1] < 1) {
+        throw new ZooException(Reason.INTERNAL, "the validator returned no generator output size");
+      }
+      writeLock.lock();
+      try {
+        ModelManifest latest = readManifest(key.name(), key.version()).orElseThrow(() -> notFound(key));
+        if (latest.generator().isPresent()) {
+          throw generatorExists(key);
+        }
+        ModelManifest updated =
+            latest.withGenerator(
+                Optional.of(
+                    new GeneratorSpec(
+                        new Artifact(GENERATOR_FILE, stored.sha256(), stored.sizeBytes()),
+                        threshold,
+                        size[0],
+                        size[1],
+                        now(),
+                        registration.description())));
+        byte[] json = codec.write(updated);
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        boolean committed = false;
+        try {
+          FsSupport.fsyncDir(dir);
+          afterGeneratorRename.run();
+          FsSupport.replaceAtomically(dir.resolve(MANIFEST_FILE), json);
+          committed = true;
+        } finally {
+          if (!committed) {
+            FsSupport.deleteQuietly(target); // unreferenced by the manifest, so never visible
+          }
+        }
+        log.info("registered generator of {} ({}x{}, {} bytes, sha256 {})", key, size[0], size[1],
+            stored.sizeBytes(), stored.sha256());
+        return updated;
+      } finally {
+        writeLock.unlock();
+      }
+    } catch (IOException e) {
+      throw FsSupport.ioFailure("registering the generator of " + key, e);
+    } finally {
+      FsSupport.deleteQuietly(tmp);
+    }
+  }
+
+  @Override
+  public boolean delete(ModelKey key, boolean generatorOnly) {
+    Objects.requireNonNull(key, "key");
+    Path dir = versionDir(key.name(), key.version());
+    Path trashed;
+    writeLock.lock();
+    try {
+      if (generatorOnly) {
+        Optional<ModelManifest> m = readManifest(key.name(), key.version());
+        if (m.isEmpty() || m.get().generator().isEmpty()) {
+          return false;
+        }
+        FsSupport.replaceAtomically(dir.resolve(MANIFEST_FILE), codec.write(m.get().withGenerator(Optional.empty())));
+        try {
+          Files.deleteIfExists(dir.resolve(GENERATOR_FILE));
+          FsSupport.fsyncDir(dir);
+        } catch (IOException e) {
+          // Already invisible (the manifest no longer references it); open() removes it.
+          log.warn("could not delete the unreferenced generator of {}: {}", key, e.toString());
+        }
+        log.info("deleted the generator of {}", key);
+        return true;
+      }
+      if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+        return false;
+      }
+      Files.createDirectories(trash);
+      trashed = trash.resolve(UUID.randomUUID().toString());
+      Files.move(dir, trashed, StandardCopyOption.ATOMIC_MOVE);
+      Path nameDir = dir.getParent();
+      FsSupport.fsyncDir(nameDir);
+      afterTrashRename.run();
+      try {
+        Files.delete(nameDir);
+        FsSupport.fsyncDir(root);
+      } catch (DirectoryNotEmptyException | NoSuchFileException e) {
+        // other versions remain
+      }
+    } catch (IOException e) {
+      throw FsSupport.ioFailure("deleting " + key + (generatorOnly ? "'s generator" : ""), e);
+    } finally {
+      writeLock.unlock();
+    }
+    FsSupport.deleteQuietly(trashed);
+    log.info("deleted {}", key);
+    return true;
+  }
+
+  // ----------------------------------------------------------------------------------- recovery
+
+  private void recover() throws IOException {
+    Files.createDirectories(root);
+    Files.createDirectories(staging);
+    Files.createDirectories(trash);
+    for (Path leftover : children(staging)) {
+      log.info("removing unfinished registration {}", leftover);
+      FsSupport.deleteRecursively(leftover);
+    }
+    for (Path leftover : children(trash)) {
+      log.info("finishing deletion of {}", leftover);
+      FsSupport.deleteRecursively(leftover);
+    }
+    for (Path nameDir : subdirectories(root)) {
+      String name = nameDir.getFileName().toString();
+      if (name.startsWith(".") || !ModelNames.isValid(name)) {
+        continue;
+      }
+      for (Path versionDir : subdirectories(nameDir)) {
+        String version = versionDir.getFileName().toString();
+        if (ModelNames.isValid(version)) {
+          recoverVersion(name, version, versionDir);
+        }
+      }
+      if (children(nameDir).isEmpty()) {
+        log.info("removing empty model directory {}", nameDir);
+        try {
+          Files.delete(nameDir);
+        } catch (DirectoryNotEmptyException e) {
+          // raced with nothing; keep it
+        }
+      }
+    }
+    FsSupport.fsyncDir(root);
+  }
+
+  private void recoverVersion(String name, String version, Path dir) throws IOException {
+    for (Path f : children(dir)) {
+      if (f.getFileName().toString().startsWith(".") && Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+        log.info("removing temp file {}", f);
+        Files.deleteIfExists(f);
+      }
+    }
+    Path generator = dir.resolve(GENERATOR_FILE);
+    if (Files.exists(generator, LinkOption.NOFOLLOW_LINKS)) {
+      Optional<ModelManifest> m = readManifest(name, version);
+      if (m.isPresent() && m.get().generator().isEmpty()) {
+        log.info("removing unregistered generator {}", generator);
+        Files.delete(generator);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------ helpers
+
+  private Path versionDir(String name, String version) {
+    return root.resolve(name).resolve(version);
+  }
+
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+  }
+
+  private static <T> T runValidatorFor(java.util.function.Supplier<T> check) {
+    try {
+      return check.get();
+    } catch (ZooException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new ZooException(Reason.INTERNAL, "model validation failed unexpectedly: " + e, e);
+    }
+  }
+
+  private static void runValidator(Runnable check) {
+    runValidatorFor(() -> {
+      check.run();
+      return null;
+    });
+  }
+
+  private static void requireShaFormat(String sha) {
+    if (!sha.isEmpty() && !SHA256.matcher(sha).matches()) {
+      throw new ZooException(Reason.INVALID_ARGUMENT, "sha256 must be 64 hex characters, got '"
+          + (sha.length() > 80 ? sha.substring(0, 80) + "..." : sha) + "'");
+    }
+  }
+
+  private static void verifySha(String what, String expected, String actual) {
+    if (!expected.isEmpty() && !expected.equals(actual)) {
+      throw new ZooException(Reason.INVALID_ARGUMENT, what + " sha256 mismatch: expected " + expected
+          + " but the uploaded bytes hash to " + actual);
+    }
+  }
+
+  private ZooException alreadyExists(ModelKey key) {
+    Path dir = versionDir(key.name(), key.version());
+    if (readManifest(key.name(), key.version()).isEmpty() && Files.isDirectory(dir)) {
+      return new ZooException(Reason.ALREADY_EXISTS, "directory " + dir + " exists without a valid manifest; "
+          + "delete version " + key + " or remove the directory by hand");
+    }
+    return new ZooException(Reason.ALREADY_EXISTS, "model " + key + " already exists; register a new version or "
+        + "delete this one first");
+  }
+
+  private static ZooException generatorExists(ModelKey key) {
+    return new ZooException(Reason.ALREADY_EXISTS, "model " + key + " already has a generator; delete it with "
+        + "generator_only first, or register a new version");
+  }
+
+  private static ZooException notFound(ModelKey key) {
+    return new ZooException(Reason.NOT_FOUND, "model " + key + " does not exist");
+  }
+
+  private void warnOnce(Path dir, String problem) {
+    if (warned.size() < MAX_WARNINGS_REMEMBERED && warned.add(dir + " " + problem)) {
+      log.warn("model zoo: {} {}", dir, problem);
+    } else {
+      log.debug("model zoo: {} {}", dir, problem);
+    }
+  }
+
+  /** Subdirectories of {@code dir} (following links); empty if {@code dir} vanished or is unreadable. */
+  private List<Path> subdirectories(Path dir) {
+    List<Path> out = new ArrayList<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+      for (Path p : entries) {
+        if (Files.isDirectory(p)) {
+          out.add(p);
+        }
+      }
+    } catch (NoSuchFileException e) {
+      return out;
+    } catch (IOException e) {
+      warnOnce(dir, "cannot be listed: " + e);
+    }
+    return out;
+  }
+
+  private static List<Path> children(Path dir) throws IOException {
+    List<Path> out = new ArrayList<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+      entries.forEach(out::add);
+    } catch (NoSuchFileException e) {
+      // nothing there
+    }
+    return out;
+  }
+
+  @Override
+  public String toString() {
+    return "FileSystemZooStore[" + root + "]";
+  }
+}

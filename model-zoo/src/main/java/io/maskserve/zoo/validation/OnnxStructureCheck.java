@@ -1,0 +1,134 @@
+package io.maskserve.zoo.validation;
+
+import ai.onnx.proto.OnnxMl;
+import ai.onnx.proto.OnnxMl.AttributeProto;
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
+import ai.onnx.proto.OnnxMl.SparseTensorProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.maskserve.zoo.ZooException;
+import java.io.IOException;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Set;
+
+/**
+ * Static checks on the ONNX protobuf, done before ONNX Runtime sees the file: it must parse, have a
+ * graph, use only the standard operator domains, and embed all its tensors (no external data, which
+ * would make ONNX Runtime read arbitrary files next to the model).
+ */
+final class OnnxStructureCheck {
+
+  static final Set<String> ALLOWED_DOMAINS = Set.of("", "ai.onnx", "ai.onnx.ml");
+
+  private OnnxStructureCheck() {}
+
+  /** Parses and checks {@code onnx}; throws {@link ZooException} INVALID_ARGUMENT naming the problem. */
+  static void check(Path onnx, String what) {
+    ModelProto model = parse(onnx, what);
+    if (!model.hasGraph()) {
+      if (model.getIrVersion() == 0) {
+        throw invalid(what + " is not an ONNX model (no ir_version and no graph)");
+      }
+      throw invalid(what + " is an ONNX model without a graph");
+    }
+    for (OperatorSetIdProto op : model.getOpsetImportList()) {
+      if (!ALLOWED_DOMAINS.contains(op.getDomain())) {
+        throw invalid(what + " imports the custom operator domain '" + op.getDomain()
+            + "'; only the standard domains ai.onnx and ai.onnx.ml are allowed");
+      }
+    }
+    if (model.getFunctionsCount() > 0) {
+      throw invalid(what + " defines model-local functions ('" + model.getFunctions(0).getName()
+          + "'); export without them (only standard ONNX operators are allowed)");
+    }
+    checkGraph(model.getGraph(), what);
+  }
+
+  private static ModelProto parse(Path onnx, String what) {
+    try (FileChannel ch = FileChannel.open(onnx, StandardOpenOption.READ)) {
+      long size = ch.size();
+      if (size == 0) {
+        throw invalid(what + " is empty, not an ONNX model");
+      }
+      if (size > Integer.MAX_VALUE) {
+        throw invalid(what + " is larger than 2 GiB, the limit of a single ONNX protobuf");
+      }
+      MappedByteBuffer buf = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
+      CodedInputStream in = CodedInputStream.newInstance(buf);
+      in.enableAliasing(true); // tensors alias the mapping instead of being copied to the heap
+      in.setSizeLimit(Integer.MAX_VALUE);
+      return ModelProto.parseFrom(in);
+    } catch (InvalidProtocolBufferException e) {
+      throw invalid(what + " is not a parseable ONNX model: " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new ZooException(ZooException.Reason.INTERNAL, "cannot read " + onnx + ": " + e, e);
+    } catch (RuntimeException e) {
+      if (e instanceof ZooException) {
+        throw e;
+      }
+      throw invalid(what + " is not a parseable ONNX model: " + e, e);
+    }
+  }
+
+  private static void checkGraph(GraphProto graph, String what) {
+    for (TensorProto t : graph.getInitializerList()) {
+      checkTensor(t, what);
+    }
+    for (SparseTensorProto t : graph.getSparseInitializerList()) {
+      checkTensor(t.getValues(), what);
+      checkTensor(t.getIndices(), what);
+    }
+    for (NodeProto node : graph.getNodeList()) {
+      if (!ALLOWED_DOMAINS.contains(node.getDomain())) {
+        throw invalid(what + ": node '" + node.getName() + "' (" + node.getOpType() + ") uses the custom domain '"
+            + node.getDomain() + "'; only the standard domains ai.onnx and ai.onnx.ml are allowed");
+      }
+      for (AttributeProto a : node.getAttributeList()) {
+        if (a.hasT()) {
+          checkTensor(a.getT(), what);
+        }
+        for (TensorProto t : a.getTensorsList()) {
+          checkTensor(t, what);
+        }
+        if (a.hasSparseTensor()) {
+          checkTensor(a.getSparseTensor().getValues(), what);
+          checkTensor(a.getSparseTensor().getIndices(), what);
+        }
+        if (a.hasG()) {
+          checkGraph(a.getG(), what);
+        }
+        for (GraphProto g : a.getGraphsList()) {
+          checkGraph(g, what);
+        }
+      }
+    }
+  }
+
+  private static void checkTensor(TensorProto t, String what) {
+    if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL || t.getExternalDataCount() > 0) {
+      String location = "";
+      for (OnnxMl.StringStringEntryProto e : t.getExternalDataList()) {
+        if (e.getKey().equals("location")) {
+          location = " ('" + e.getValue() + "')";
+        }
+      }
+      throw invalid(what + ": tensor '" + t.getName() + "' keeps its data in an external file" + location
+          + "; re-export with all weights embedded in the .onnx file (no external data)");
+    }
+  }
+
+  static ZooException invalid(String message) {
+    return new ZooException(ZooException.Reason.INVALID_ARGUMENT, message);
+  }
+
+  static ZooException invalid(String message, Throwable cause) {
+    return new ZooException(ZooException.Reason.INVALID_ARGUMENT, message, cause);
+  }
+}

@@ -1,0 +1,2 @@
+/** Validation of uploaded ONNX classifiers and generators before the zoo publishes them. */
+package io.maskserve.zoo.validation;

@@ -1,0 +1,165 @@
+package io.maskserve.zoo.validation;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnx.proto.OnnxMl;
+import ai.onnxruntime.OrtEnvironment;
+import io.maskserve.zoo.Artifact;
+import io.maskserve.zoo.ClassifierRegistration;
+import io.maskserve.zoo.InputSpec;
+import io.maskserve.zoo.ModelManifest;
+import io.maskserve.zoo.ResizeMode;
+import io.maskserve.zoo.ZooException;
+import io.maskserve.zoo.onnx.OnnxGraphBuilder;
+import io.maskserve.zoo.onnx.ReferenceGenerators;
+import io.maskserve.zoo.testing.SharedData;
+import io.maskserve.zoo.testing.TestOnnxModels;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
+
+class OnnxModelValidatorTest {
+
+  private final OnnxModelValidator validator = new OnnxModelValidator(OrtEnvironment.getEnvironment());
+
+  @TempDir Path tmp;
+
+  private Path write(String name, byte[] bytes) throws IOException {
+    return Files.write(tmp.resolve(name), bytes);
+  }
+
+  private static ClassifierRegistration registration(List<String> labels, InputSpec input) {
+    return new ClassifierRegistration("m", "1", labels, input, "", "");
+  }
+
+  private static List<String> labels(int n) {
+    return java.util.stream.IntStream.range(0, n).mapToObj(i -> "c" + i).toList();
+  }
+
+  private static ModelManifest resnetManifest() {
+    return new ModelManifest("resnet20", "1", SharedData.cifar10Labels(), SharedData.cifar10Input(),
+        new Artifact("classifier.onnx", SharedData.RESNET20_SHA256, 1), Optional.empty(), Instant.now(), "");
+  }
+
+  private static String invalid(Executable e) {
+    ZooException ex = assertThrows(ZooException.class, e);
+    assertEquals(ZooException.Reason.INVALID_ARGUMENT, ex.reason(), ex.getMessage());
+    return ex.getMessage();
+  }
+
+  @Test
+  void acceptsRealResnet20() {
+    validator.validateClassifier(SharedData.resnet20Onnx(),
+        registration(SharedData.cifar10Labels(), SharedData.cifar10Input()));
+  }
+
+  @Test
+  void rejectsLabelCountDifferentFromOutputWidth() throws IOException {
+    String msg = invalid(() -> validator.validateClassifier(SharedData.resnet20Onnx(),
+        registration(labels(9), SharedData.cifar10Input())));
+    assertTrue(msg.contains("10") && msg.contains("9 labels"), msg);
+    Path tiny = write("tiny.onnx", TestOnnxModels.classifier(32, 32, 3, "N"));
+    msg = invalid(() -> validator.validateClassifier(tiny, registration(labels(10), SharedData.cifar10Input())));
+    assertTrue(msg.contains("3 classes"), msg);
+    validator.validateClassifier(tiny, registration(labels(3), SharedData.cifar10Input()));
+  }
+
+  @Test
+  void rejectsWrongInputSize() {
+    InputSpec big = new InputSpec(64, 64, ResizeMode.RESIZE, SharedData.CIFAR_MEAN, SharedData.CIFAR_STD);
+    String msg = invalid(() -> validator.validateClassifier(SharedData.resnet20Onnx(),
+        registration(SharedData.cifar10Labels(), big)));
+    assertTrue(msg.contains("[N,3,64,64]"), msg);
+  }
+
+  @Test
+  void rejectsFixedBatch() throws IOException {
+    Path fixed = write("fixed.onnx", TestOnnxModels.classifier(32, 32, 10, 1));
+    String msg = invalid(() -> validator.validateClassifier(fixed, registration(labels(10), SharedData.cifar10Input())));
+    assertTrue(msg.contains("dynamic batch axis"), msg);
+  }
+
+  @Test
+  void rejectsNonOnnxAndEmptyAndGraphless() throws IOException {
+    ClassifierRegistration reg = registration(labels(10), SharedData.cifar10Input());
+    Path text = write("text.onnx", TestOnnxModels.notOnnx());
+    assertTrue(invalid(() -> validator.validateClassifier(text, reg)).contains("not"));
+    Path empty = write("empty.onnx", new byte[0]);
+    assertTrue(invalid(() -> validator.validateClassifier(empty, reg)).contains("empty"));
+    Path noGraph = write("nograph.onnx", OnnxMl.ModelProto.newBuilder().setIrVersion(8)
+        .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setVersion(17)).build().toByteArray());
+    assertTrue(invalid(() -> validator.validateClassifier(noGraph, reg)).contains("without a graph"));
+  }
+
+  @Test
+  void rejectsCustomDomain() throws IOException {
+    OnnxMl.ModelProto model = OnnxMl.ModelProto.parseFrom(TestOnnxModels.classifier(32, 32, 10, "N")).toBuilder()
+        .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("com.example.custom").setVersion(1))
+        .build();
+    Path p = write("custom.onnx", model.toByteArray());
+    String msg = invalid(() -> validator.validateClassifier(p, registration(labels(10), SharedData.cifar10Input())));
+    assertTrue(msg.contains("com.example.custom"), msg);
+  }
+
+  @Test
+  void rejectsExternalData() throws IOException {
+    OnnxMl.ModelProto model = OnnxMl.ModelProto.parseFrom(TestOnnxModels.classifier(32, 32, 10, "N"));
+    OnnxMl.GraphProto.Builder g = model.getGraph().toBuilder();
+    OnnxMl.TensorProto w = g.getInitializer(0).toBuilder().clearFloatData()
+        .setDataLocation(OnnxMl.TensorProto.DataLocation.EXTERNAL)
+        .addExternalData(OnnxMl.StringStringEntryProto.newBuilder().setKey("location").setValue("/etc/passwd"))
+        .build();
+    g.setInitializer(0, w);
+    Path p = write("external.onnx", model.toBuilder().setGraph(g).build().toByteArray());
+    String msg = invalid(() -> validator.validateClassifier(p, registration(labels(10), SharedData.cifar10Input())));
+    assertTrue(msg.contains("external") && msg.contains("/etc/passwd"), msg);
+  }
+
+  @Test
+  void ortErrorsBecomeInvalidArgument() throws IOException {
+    // Parses and has a graph, but references an undefined value: ONNX Runtime refuses it.
+    OnnxGraphBuilder b = new OnnxGraphBuilder("broken");
+    b.floatInput("x", "N", 3, 32, 32);
+    b.nodeTo("Relu", List.of("missing"), "y");
+    b.floatOutput("y", "N", 3, 32, 32);
+    Path p = write("broken.onnx", b.toBytes(8, 17));
+    String msg = invalid(() -> validator.validateClassifier(p, registration(labels(10), SharedData.cifar10Input())));
+    assertTrue(msg.startsWith("ONNX Runtime rejected the classifier"), msg);
+  }
+
+  @Test
+  void acceptsReferenceGeneratorAtFullAndCoarseResolution() throws IOException {
+    ModelManifest m = resnetManifest();
+    Path full = write("g32.onnx", ReferenceGenerators.contrastGenerator(m.input(), 32, 32));
+    assertArrayEquals(new int[] {32, 32}, validator.validateGenerator(full, m));
+    Path coarse = write("g8.onnx", ReferenceGenerators.contrastGenerator(m.input(), 8, 8));
+    assertArrayEquals(new int[] {8, 8}, validator.validateGenerator(coarse, m));
+  }
+
+  @Test
+  void rejectsBadGenerators() throws IOException {
+    ModelManifest m = resnetManifest();
+    Path rank3 = write("rank3.onnx", TestOnnxModels.generatorRank3(32, 32));
+    assertTrue(invalid(() -> validator.validateGenerator(rank3, m)).contains("rank 4"));
+    Path outOfRange = write("range.onnx", TestOnnxModels.generator(32, 32, 4, 3f));
+    assertTrue(invalid(() -> validator.validateGenerator(outOfRange, m)).contains("outside [0,1]"));
+    Path nonDividing = write("div.onnx", TestOnnxModels.generator(32, 32, 5, 1f));
+    String msg = invalid(() -> validator.validateGenerator(nonDividing, m));
+    assertTrue(msg.contains("6x6") && msg.contains("divide"), msg);
+    Path wrongInput = write("in.onnx", TestOnnxModels.generator(16, 16, 4, 1f));
+    assertTrue(invalid(() -> validator.validateGenerator(wrongInput, m)).contains("[N,3,32,32]"));
+    // A generator with the expected shape but classifier-like output.
+    Path classifierAsGenerator = SharedData.resnet20Onnx();
+    assertTrue(invalid(() -> validator.validateGenerator(classifierAsGenerator, m)).contains("rank 4"));
+    validator.validateGenerator(write("ok.onnx", TestOnnxModels.generator(32, 32, 4, 1f)), m);
+  }
+}

@@ -1,0 +1,181 @@
+package io.maskserve.server.cli;
+
+import io.maskserve.server.MaskserveServer;
+import io.maskserve.server.ServerConfig;
+import io.maskserve.server.limits.ServerLimits;
+import io.maskserve.server.runtime.Device;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code maskserve serve}: runs the gRPC server until interrupted. Prints exactly one line, {@code
+ * maskserve listening on port <N> (zoo <DIR>)}, to stdout once the port is bound, so scripts can
+ * wait for it; stops gracefully on SIGTERM/SIGINT.
+ */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = "Serve explanations and the model zoo over gRPC.")
+public final class ServeCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--zoo", required = true, paramLabel = "DIR", description = "Zoo directory (created if missing).")
+  Path zoo;
+
+  @Option(names = "--port", defaultValue = "50051", paramLabel = "N", description = "TCP port; 0 picks a free one (default ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|cuda", converter = DeviceConverter.class,
+      description = "Execution device (default ${DEFAULT-VALUE}); cuda falls back to cpu when unavailable.")
+  Device device;
+
+  @Option(names = "--intra-op-threads", defaultValue = "1", paramLabel = "N", description = "ONNX Runtime threads inside an operator; 0 = its default (default ${DEFAULT-VALUE}).")
+  int intraOpThreads;
+
+  @Option(names = "--inter-op-threads", defaultValue = "1", paramLabel = "N", description = "ONNX Runtime threads across operators; 0 = its default (default ${DEFAULT-VALUE}).")
+  int interOpThreads;
+
+  @Option(names = "--workers", paramLabel = "N", description = "Explanation batches run at once (default: number of cores).")
+  Integer workers;
+
+  @Option(names = "--max-batch", defaultValue = "16", paramLabel = "N",
+      description = "Most concurrent requests of one model merged into shared inference calls; 1 disables batching (default ${DEFAULT-VALUE}).")
+  int maxBatch;
+
+  @Option(names = "--batch-delay", defaultValue = "0ms", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "How long a partial batch waits for more requests (default ${DEFAULT-VALUE}: never waits).")
+  Duration batchDelay;
+
+  @Option(names = "--max-samples", paramLabel = "N", description = "Most Bernoulli samples per request (default 64).")
+  Integer maxSamples;
+
+  @Option(names = "--max-message-bytes", paramLabel = "N", description = "Largest inbound gRPC message (default 33554432).")
+  Integer maxMessageBytes;
+
+  @Option(names = "--max-image-pixels", paramLabel = "N", description = "Largest decoded image, width*height (default 16777216).")
+  Long maxImagePixels;
+
+  @Option(names = "--max-concurrent-streams", paramLabel = "N", description = "Most concurrent calls per connection (default 100).")
+  Integer maxConcurrentStreams;
+
+  @Option(names = "--max-queue", paramLabel = "N", description = "Most explanations queued or running per model (default 64).")
+  Integer maxQueue;
+
+  @Option(names = "--refresh-interval", defaultValue = "2s", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "How often zoo changes by other processes are picked up, e.g. 2s, 500ms, PT1M (default ${DEFAULT-VALUE}).")
+  Duration refreshInterval;
+
+  @Option(names = "--shutdown-grace", defaultValue = "10s", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "How long a stop lets in-flight calls finish (default ${DEFAULT-VALUE}).")
+  Duration shutdownGrace;
+
+  /** The configuration the options describe. */
+  public ServerConfig config() {
+    ServerLimits.Builder limits = ServerLimits.builder();
+    if (maxSamples != null) {
+      limits.maxSamples(maxSamples);
+    }
+    if (maxMessageBytes != null) {
+      limits.maxInboundMessageBytes(maxMessageBytes);
+      // An encoded image travels in one message: never accept a file larger than the message.
+      limits.maxEncodedBytes(maxMessageBytes);
+    }
+    if (maxImagePixels != null) {
+      limits.maxImagePixels(maxImagePixels);
+    }
+    if (maxConcurrentStreams != null) {
+      limits.maxConcurrentStreams(maxConcurrentStreams);
+    }
+    if (maxQueue != null) {
+      limits.maxQueue(maxQueue);
+    }
+    ServerConfig.Builder b = ServerConfig.builder()
+        .zoo(zoo)
+        .port(port)
+        .device(device)
+        .intraOpThreads(intraOpThreads)
+        .interOpThreads(interOpThreads)
+        .maxBatchSize(maxBatch)
+        .maxBatchDelay(batchDelay)
+        .limits(limits.build())
+        .refreshInterval(refreshInterval)
+        .shutdownGrace(shutdownGrace);
+    if (workers != null) {
+      b.workerThreads(workers);
+    }
+    return b.build();
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    ServerConfig config;
+    try {
+      config = config();
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    MaskserveServer server;
+    try {
+      server = MaskserveServer.start(config);
+    } catch (RuntimeException e) {
+      // A busy port or an unreadable zoo: one clear line, not a stack trace.
+      spec.commandLine().getErr().println("maskserve serve: " + e.getMessage());
+      return 1;
+    }
+    Thread hook = new Thread(server::close, "maskserve-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    PrintWriter out = spec.commandLine().getOut();
+    out.println("maskserve listening on port " + server.port() + " (zoo " + config.zoo() + ")");
+    out.flush();
+    server.awaitTermination();
+    return 0;
+  }
+
+  /** Runs the command standalone (the maskserve CLI registers it as a subcommand instead). */
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new ServeCommand()).execute(args));
+  }
+
+  /** Parses {@code cpu} / {@code cuda}. */
+  static final class DeviceConverter implements CommandLine.ITypeConverter<Device> {
+    @Override
+    public Device convert(String value) {
+      return Device.parse(value);
+    }
+  }
+
+  /** Parses {@code 500ms}, {@code 2s}, {@code 1m}, {@code 1h} or ISO-8601 ({@code PT2S}). */
+  static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+    private static final Pattern SIMPLE = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+
+    @Override
+    public Duration convert(String value) {
+      Matcher m = SIMPLE.matcher(value.trim().toLowerCase(Locale.ROOT));
+      if (m.matches()) {
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+          case "ms" -> Duration.ofMillis(n);
+          case "s" -> Duration.ofSeconds(n);
+          case "m" -> Duration.ofMinutes(n);
+          default -> Duration.ofHours(n);
+        };
+      }
+      try {
+        return Duration.parse(value.trim().toUpperCase(Locale.ROOT));
+      } catch (RuntimeException e) {
+        throw new CommandLine.TypeConversionException("'" + value + "' is not a duration such as 2s, 500ms or PT1M");
+      }
+    }
+  }
+}

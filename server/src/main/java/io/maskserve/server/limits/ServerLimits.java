@@ -1,0 +1,167 @@
+package io.maskserve.server.limits;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Every size, count and time limit the server enforces. Requests beyond a limit that the operator
+ * configured (image pixels, encoded bytes, samples, queue, upload size) are rejected with
+ * RESOURCE_EXHAUSTED and a message naming the limit; requests that are invalid whatever the limits
+ * (corrupt image, negative counts) are INVALID_ARGUMENT.
+ *
+ * @param maxInboundMessageBytes largest gRPC message accepted (an encoded image travels in one)
+ * @param maxImagePixels largest decoded image, width * height
+ * @param maxImageSide largest decoded image side
+ * @param maxEncodedBytes largest encoded image file
+ * @param maxSamples most Bernoulli samples one request may ask for
+ * @param maxConcurrentStreams most concurrent calls per HTTP/2 connection
+ * @param maxQueue most explanations queued or running per model before new ones are rejected
+ * @param maxStreamInFlight most items of one ExplainStream call being processed at once
+ * @param defaultDeadline deadline applied to an explanation when the client sets none
+ * @param maxUploadBytes largest ONNX file accepted by registration
+ */
+public record ServerLimits(
+    int maxInboundMessageBytes,
+    long maxImagePixels,
+    int maxImageSide,
+    int maxEncodedBytes,
+    int maxSamples,
+    int maxConcurrentStreams,
+    int maxQueue,
+    int maxStreamInFlight,
+    Duration defaultDeadline,
+    long maxUploadBytes) {
+
+  /** 32 MiB: room for a large encoded photograph in one message. */
+  public static final int DEFAULT_MAX_INBOUND_MESSAGE_BYTES = 32 * 1024 * 1024;
+
+  public ServerLimits {
+    positive("maxInboundMessageBytes", maxInboundMessageBytes);
+    positive("maxImagePixels", maxImagePixels);
+    positive("maxImageSide", maxImageSide);
+    positive("maxEncodedBytes", maxEncodedBytes);
+    if (maxSamples < 0) {
+      throw new IllegalArgumentException("maxSamples must be >= 0, got " + maxSamples);
+    }
+    positive("maxConcurrentStreams", maxConcurrentStreams);
+    positive("maxQueue", maxQueue);
+    positive("maxStreamInFlight", maxStreamInFlight);
+    Objects.requireNonNull(defaultDeadline, "defaultDeadline");
+    if (defaultDeadline.isNegative() || defaultDeadline.isZero()) {
+      throw new IllegalArgumentException("defaultDeadline must be positive");
+    }
+    positive("maxUploadBytes", maxUploadBytes);
+  }
+
+  private static void positive(String name, long v) {
+    if (v <= 0) {
+      throw new IllegalArgumentException(name + " must be positive, got " + v);
+    }
+  }
+
+  /** The defaults: 32 MiB messages, 4096x4096 images, 64 samples, 64 queued per model. */
+  public static ServerLimits defaults() {
+    return builder().build();
+  }
+
+  /** A builder starting from the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder starting from these limits. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.maxInboundMessageBytes = maxInboundMessageBytes;
+    b.maxImagePixels = maxImagePixels;
+    b.maxImageSide = maxImageSide;
+    b.maxEncodedBytes = maxEncodedBytes;
+    b.maxSamples = maxSamples;
+    b.maxConcurrentStreams = maxConcurrentStreams;
+    b.maxQueue = maxQueue;
+    b.maxStreamInFlight = maxStreamInFlight;
+    b.defaultDeadline = defaultDeadline;
+    b.maxUploadBytes = maxUploadBytes;
+    return b;
+  }
+
+  /** Builder of {@link ServerLimits}; every field starts at its default. */
+  public static final class Builder {
+    private int maxInboundMessageBytes = DEFAULT_MAX_INBOUND_MESSAGE_BYTES;
+    private long maxImagePixels = 4096L * 4096L;
+    private int maxImageSide = 16384;
+    private int maxEncodedBytes = DEFAULT_MAX_INBOUND_MESSAGE_BYTES;
+    private int maxSamples = 64;
+    private int maxConcurrentStreams = 100;
+    private int maxQueue = 64;
+    private int maxStreamInFlight = 16;
+    private Duration defaultDeadline = Duration.ofSeconds(60);
+    private long maxUploadBytes = 1024L * 1024 * 1024;
+
+    private Builder() {}
+
+    public Builder maxInboundMessageBytes(int v) {
+      maxInboundMessageBytes = v;
+      return this;
+    }
+
+    public Builder maxImagePixels(long v) {
+      maxImagePixels = v;
+      return this;
+    }
+
+    public Builder maxImageSide(int v) {
+      maxImageSide = v;
+      return this;
+    }
+
+    public Builder maxEncodedBytes(int v) {
+      maxEncodedBytes = v;
+      return this;
+    }
+
+    public Builder maxSamples(int v) {
+      maxSamples = v;
+      return this;
+    }
+
+    public Builder maxConcurrentStreams(int v) {
+      maxConcurrentStreams = v;
+      return this;
+    }
+
+    public Builder maxQueue(int v) {
+      maxQueue = v;
+      return this;
+    }
+
+    public Builder maxStreamInFlight(int v) {
+      maxStreamInFlight = v;
+      return this;
+    }
+
+    public Builder defaultDeadline(Duration v) {
+      defaultDeadline = v;
+      return this;
+    }
+
+    public Builder maxUploadBytes(long v) {
+      maxUploadBytes = v;
+      return this;
+    }
+
+    public ServerLimits build() {
+      return new ServerLimits(
+          maxInboundMessageBytes,
+          maxImagePixels,
+          maxImageSide,
+          maxEncodedBytes,
+          maxSamples,
+          maxConcurrentStreams,
+          maxQueue,
+          maxStreamInFlight,
+          defaultDeadline,
+          maxUploadBytes);
+    }
+  }
+}

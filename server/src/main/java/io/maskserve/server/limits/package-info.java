@@ -1,0 +1,2 @@
+/** The request limits a server enforces. */
+package io.maskserve.server.limits;

@@ -1,0 +1,458 @@
+package io.maskserve.server.pipeline;
+
+import ai.onnxruntime.OrtException;
+import io.maskserve.server.limits.ServerLimits;
+import io.maskserve.server.overlay.OverlayRenderer;
+import io.maskserve.server.pipeline.ExplainException.Reason;
+import io.maskserve.server.pipeline.ExplanationResult.Prediction;
+import io.maskserve.server.pipeline.ExplanationResult.ProbabilityMap;
+import io.maskserve.server.pipeline.ExplanationResult.ScoredMask;
+import io.maskserve.server.pipeline.ExplanationResult.StageTimings;
+import io.maskserve.server.registry.LoadedModel;
+import io.maskserve.server.registry.ModelRegistry;
+import io.maskserve.server.runtime.OnnxModel;
+import io.maskserve.server.sampling.MaskSampler;
+import io.maskserve.server.sampling.PackedMask;
+import io.maskserve.zoo.InputSpec;
+import io.maskserve.zoo.ModelManifest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Explains one image end to end:
+ *
+ * <ol>
+ *   <li>decode and preprocess the image (or check the given tensor);
+ *   <li>classifier forward, softmax, top-5, target class (the query's or the top-1);
+ *   <li>generator forward; its map upsampled (nearest, integer factor) to the input resolution;
+ *   <li>deterministic mask ({@code map >= threshold}) and K Bernoulli samples ({@link MaskSampler});
+ *   <li>one batched classifier call scoring the deterministic mask and every sample on the masked
+ *       image (removed pixels set to 0, the dataset mean in normalised space);
+ *   <li>optionally an overlay PNG.
+ * </ol>
+ *
+ * <p>The deadline is checked between stages. Thread-safe; uses no protocol types, so batch jobs
+ * and benchmarks call it directly.
+ */
+public final class ExplanationPipeline implements BatchExplainer {
+
+  private static final int TOP_K = 5;
+
+  /**
+   * Most masked images in one scoring call when several queries share it (a single query's masks
+   * always share one call, however many).
+   */
+  static final int MAX_SCORE_ROWS = 256;
+
+  /**
+   * Most input floats in one shared scoring call (32 MiB): keeps ImageNet-sized batches, whose
+   * activations are large, from growing with the number of queries sharing the call.
+   */
+  static final int MAX_SCORE_FLOATS = 8 << 20;
+
+  private final ModelRegistry registry;
+  private final MaskSampler sampler;
+  private final OverlayRenderer overlay;
+  private final InputDecoder decoder;
+  private final int maxSamples;
+
+  /** Creates a pipeline resolving models in {@code registry}, within {@code limits}. */
+  public ExplanationPipeline(
+      ModelRegistry registry, MaskSampler sampler, OverlayRenderer overlay, ServerLimits limits) {
+    this.registry = Objects.requireNonNull(registry, "registry");
+    this.sampler = Objects.requireNonNull(sampler, "sampler");
+    this.overlay = Objects.requireNonNull(overlay, "overlay");
+    this.decoder = new InputDecoder(limits);
+    this.maxSamples = limits.maxSamples();
+  }
+
+  /**
+   * Resolves the query's model in the registry and explains.
+   *
+   * @throws ExplainException for invalid arguments, exceeded limits or deadlines
+   * @throws io.maskserve.zoo.ZooException when the model cannot be resolved
+   * @throws io.maskserve.zoo.preprocess.InvalidInputException for a bad image or tensor
+   */
+  public ExplanationResult explain(ExplainQuery query) {
+    query.deadline().ifPresent(d -> d.check("model lookup"));
+    try (ModelRegistry.Lease lease = registry.acquire(query.model(), query.version())) {
+      return explain(lease.model(), query);
+    }
+  }
+
+  /** Explains with an already loaded model (the query's model and version are ignored). */
+  public ExplanationResult explain(LoadedModel model, ExplainQuery query) {
+    return explainBatch(model, List.of(query)).get(0).get();
+  }
+
+  /**
+   * Explains queries for one model and requested version together: resolves the model once and
+   * merges the queries' classifier, generator and scoring passes into shared ONNX Runtime calls.
+   * A query's failure (bad image, bad target) fails that query only.
+   */
+  @Override
+  public List<Outcome> explainBatch(String model, String version, List<ExplainQuery> queries) {
+    ModelRegistry.Lease lease;
+    try {
+      lease = registry.acquire(model, version);
+    } catch (RuntimeException e) {
+      return queries.stream().map(q -> Outcome.failed(e)).toList();
+    }
+    try (lease) {
+      return explainBatch(lease.model(), queries);
+    }
+  }
+
+  /** One query's state while its batch goes through the stages. */
+  private static final class Item {
+    final ExplainQuery query;
+    RuntimeException error;
+    InputDecoder.Decoded input;
+    float threshold;
+    float[] probs;
+    List<Prediction> top;
+    int target;
+    float[] map;
+    long seed;
+    PackedMask mask;
+    List<PackedMask> samples;
+    float[] scores;
+    byte[] png = new byte[0];
+    long decodeMicros;
+    long sampleMicros;
+    long overlayMicros;
+
+    Item(ExplainQuery query) {
+      this.query = query;
+    }
+
+    boolean live() {
+      return error == null;
+    }
+
+    void check(String stage) {
+      if (error == null && query.deadline().isPresent() && query.deadline().get().expired()) {
+        error = new ExplainException(Reason.DEADLINE_EXCEEDED, "deadline exceeded before " + stage);
+      }
+    }
+
+    int rows() {
+      return 1 + samples.size();
+    }
+  }
+
+  /** Explains {@code queries} with {@code model}, sharing inference calls (see the class comment). */
+  public List<Outcome> explainBatch(LoadedModel model, List<ExplainQuery> queries) {
+    long t0 = System.nanoTime();
+    ModelManifest manifest = model.manifest();
+    InputSpec spec = manifest.input();
+    int h = spec.height();
+    int w = spec.width();
+    int plane = h * w;
+    int numClasses = manifest.numClasses();
+    List<Item> items = queries.stream().map(Item::new).toList();
+
+    // Decode each image and check the per-query arguments.
+    for (Item it : items) {
+      long d0 = System.nanoTime();
+      try {
+        it.check("decoding");
+        if (!it.live()) {
+          continue;
+        }
+        int k = it.query.numSamples();
+        if (k < 0) {
+          throw new ExplainException(Reason.INVALID_ARGUMENT, "num_samples must be >= 0, got " + k);
+        }
+        if (k > maxSamples) {
+          throw new ExplainException(
+              Reason.RESOURCE_EXHAUSTED,
+              "num_samples " + k + " exceeds this server's limit of " + maxSamples + " (--max-samples)");
+        }
+        it.threshold = it.query.threshold().orElse(model.defaultThreshold());
+        if (!(it.threshold >= 0f && it.threshold <= 1f)) {
+          throw new ExplainException(Reason.INVALID_ARGUMENT, "threshold must be in [0,1], got " + it.threshold);
+        }
+        it.input = decoder.decode(it.query.image(), spec, it.query.includeOverlay());
+        it.check("classification");
+      } catch (RuntimeException e) {
+        it.error = e;
+      }
+      it.decodeMicros = micros(d0, System.nanoTime());
+    }
+    long tDecode = System.nanoTime();
+
+    // Classifier on the original images, one call.
+    List<Item> live = live(items);
+    if (!live.isEmpty()) {
+      float[] logits = runBatch(model.classifier(), stack(live, 3 * plane), live.size(), h, w, "classifier", live);
+      if (logits != null && logits.length != live.size() * numClasses) {
+        fail(live, new ExplainException(Reason.INTERNAL,
+            "classifier returned " + logits.length + " logits for " + live.size() + " x " + numClasses + " labels"));
+      } else if (logits != null) {
+        for (int b = 0; b < live.size(); b++) {
+          Item it = live.get(b);
+          it.probs = softmax(logits, b * numClasses, numClasses);
+          it.top = topK(it.probs, manifest.labels(), TOP_K);
+          it.target = it.query.targetClass().orElse(it.top.get(0).classIndex());
+          if (it.target < 0 || it.target >= numClasses) {
+            it.error = new ExplainException(
+                Reason.INVALID_ARGUMENT,
+                "target_class " + it.target + " is out of range: model " + manifest.key() + " has classes 0.."
+                    + (numClasses - 1));
+          }
+          it.check("generation");
+        }
+      }
+    }
+    long tClassify = System.nanoTime();
+
+    // Generator, one call; maps upsampled to the input resolution.
+    live = live(items);
+    if (!live.isEmpty()) {
+      generate(model.generator(), live, h, w);
+    }
+    long tGenerate = System.nanoTime();
+
+    // Deterministic masks and samples, per query.
+    for (Item it : live(items)) {
+      long s0 = System.nanoTime();
+      it.check("sampling");
+      if (it.live()) {
+        it.seed = it.query.seed().orElseGet(() -> ThreadLocalRandom.current().nextLong());
+        it.mask = sampler.threshold(it.map, h, w, it.threshold);
+        it.samples = sampler.sample(it.map, h, w, it.query.numSamples(), it.seed);
+        it.check("scoring");
+      }
+      it.sampleMicros = micros(s0, System.nanoTime());
+    }
+    long tSample = System.nanoTime();
+
+    // Scoring: each query's masks all go into one classifier call, shared with other queries up
+    // to maxRows rows so that a batch of large inputs does not allocate without bound.
+    live = live(items);
+    int maxRows = Math.max(1, Math.min(MAX_SCORE_ROWS, MAX_SCORE_FLOATS / (3 * plane)));
+    int from = 0;
+    while (from < live.size()) {
+      int rows = live.get(from).rows();
+      int to = from + 1;
+      while (to < live.size() && rows + live.get(to).rows() <= maxRows) {
+        rows += live.get(to).rows();
+        to++;
+      }
+      score(model.classifier(), live.subList(from, to), rows, h, w, numClasses);
+      from = to;
+    }
+    long tScore = System.nanoTime();
+
+    for (Item it : live(items)) {
+      if (it.query.includeOverlay()) {
+        long o0 = System.nanoTime();
+        it.check("overlay");
+        if (it.live()) {
+          try {
+            it.png = overlay.renderPng(it.input.picture(), it.mask);
+          } catch (RuntimeException e) {
+            it.error = e;
+          }
+        }
+        it.overlayMicros = micros(o0, System.nanoTime());
+      }
+    }
+    long tEnd = System.nanoTime();
+
+    List<Outcome> outcomes = new ArrayList<>(items.size());
+    for (Item it : items) {
+      if (!it.live()) {
+        outcomes.add(Outcome.failed(it.error));
+        continue;
+      }
+      StageTimings timings = new StageTimings(
+          it.decodeMicros,
+          micros(tDecode, tClassify),
+          micros(tClassify, tGenerate),
+          it.sampleMicros,
+          micros(tSample, tScore),
+          it.overlayMicros,
+          0,
+          micros(t0, tEnd));
+      List<ScoredMask> scoredSamples = new ArrayList<>(it.samples.size());
+      for (int i = 0; i < it.samples.size(); i++) {
+        scoredSamples.add(new ScoredMask(it.samples.get(i), it.scores[i + 1]));
+      }
+      outcomes.add(Outcome.of(new ExplanationResult(
+          manifest.name(),
+          manifest.version(),
+          it.top,
+          it.target,
+          manifest.labels().get(it.target),
+          it.probs[it.target],
+          new ProbabilityMap(h, w, it.map),
+          it.threshold,
+          new ScoredMask(it.mask, it.scores[0]),
+          scoredSamples,
+          it.seed,
+          it.png,
+          timings)));
+    }
+    return outcomes;
+  }
+
+  private static List<Item> live(List<Item> items) {
+    return items.stream().filter(Item::live).toList();
+  }
+
+  private static void fail(List<Item> items, RuntimeException e) {
+    for (Item it : items) {
+      if (it.live()) {
+        it.error = e;
+      }
+    }
+  }
+
+  /** The items' input tensors one after the other: a {@code [n,3,H,W]} batch. */
+  private static float[] stack(List<Item> items, int size) {
+    float[] batch = new float[items.size() * size];
+    for (int b = 0; b < items.size(); b++) {
+      System.arraycopy(items.get(b).input.tensor(), 0, batch, b * size, size);
+    }
+    return batch;
+  }
+
+  /** Runs a batch; on failure fails every item and returns null. */
+  private static float[] runBatch(
+      OnnxModel model, float[] batch, int n, int h, int w, String what, List<Item> items) {
+    try {
+      return model.run(batch, new long[] {n, 3, h, w}).values();
+    } catch (OrtException | RuntimeException e) {
+      fail(items, new ExplainException(Reason.INTERNAL, what + " inference failed: " + e.getMessage(), e));
+      return null;
+    }
+  }
+
+  private static long micros(long from, long to) {
+    return (to - from) / 1_000;
+  }
+
+  /** Runs the generator on the items and upsamples each {@code [1,h',w']} map to {@code h x w}. */
+  private static void generate(OnnxModel generator, List<Item> items, int h, int w) {
+    int n = items.size();
+    OnnxModel.Output out;
+    try {
+      out = generator.run(stack(items, 3 * h * w), new long[] {n, 3, h, w});
+    } catch (OrtException | RuntimeException e) {
+      fail(items, new ExplainException(Reason.INTERNAL, "generator inference failed: " + e.getMessage(), e));
+      return;
+    }
+    long[] s = out.shape();
+    if (s.length != 4 || s[0] != n || s[1] != 1 || s[2] < 1 || s[3] < 1 || h % s[2] != 0 || w % s[3] != 0) {
+      fail(items, new ExplainException(
+          Reason.INTERNAL,
+          "generator output shape " + java.util.Arrays.toString(s) + " is not [N,1,H',W'] dividing " + h + "x" + w));
+      return;
+    }
+    int mh = (int) s[2];
+    int mw = (int) s[3];
+    float[] all = out.values();
+    for (int b = 0; b < n; b++) {
+      float[] one = java.util.Arrays.copyOfRange(all, b * mh * mw, (b + 1) * mh * mw);
+      items.get(b).map = upsample(one, mh, mw, h, w);
+    }
+  }
+
+  /**
+   * Nearest-neighbour upsampling by the integer factors {@code h/mh}, {@code w/mw}, clamping to
+   * [0,1] (NaN becomes 0) so that downstream code can rely on probabilities.
+   */
+  static float[] upsample(float[] map, int mh, int mw, int h, int w) {
+    int fy = h / mh;
+    int fx = w / mw;
+    float[] out = new float[h * w];
+    for (int y = 0; y < h; y++) {
+      int row = (y / fy) * mw;
+      for (int x = 0; x < w; x++) {
+        float v = map[row + x / fx];
+        out[y * w + x] = v >= 0f ? Math.min(v, 1f) : 0f;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Scores every mask of {@code items} (deterministic first, then the samples) in one classifier
+   * call on the masked images: removed pixels are 0, the dataset mean after normalisation.
+   */
+  private static void score(OnnxModel classifier, List<Item> items, int rows, int h, int w, int numClasses) {
+    int plane = h * w;
+    float[] batch = new float[rows * 3 * plane];
+    int row = 0;
+    for (Item it : items) {
+      float[] image = it.input.tensor();
+      for (int m = 0; m < it.rows(); m++, row++) {
+        PackedMask mask = m == 0 ? it.mask : it.samples.get(m - 1);
+        int base = row * 3 * plane;
+        for (int i = 0; i < plane; i++) {
+          if (mask.kept(i)) {
+            batch[base + i] = image[i];
+            batch[base + plane + i] = image[plane + i];
+            batch[base + 2 * plane + i] = image[2 * plane + i];
+          }
+        }
+      }
+    }
+    float[] logits = runBatch(classifier, batch, rows, h, w, "classifier", items);
+    if (logits == null) {
+      return;
+    }
+    if (logits.length != rows * numClasses) {
+      fail(items, new ExplainException(
+          Reason.INTERNAL, "classifier returned " + logits.length + " logits for a batch of " + rows));
+      return;
+    }
+    row = 0;
+    for (Item it : items) {
+      it.scores = new float[it.rows()];
+      for (int m = 0; m < it.rows(); m++, row++) {
+        it.scores[m] = softmax(logits, row * numClasses, numClasses)[it.target];
+      }
+    }
+  }
+
+  /** Numerically stable softmax of {@code logits[from .. from+n)}. */
+  static float[] softmax(float[] logits, int from, int n) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (int i = 0; i < n; i++) {
+      max = Math.max(max, logits[from + i]);
+    }
+    double sum = 0;
+    double[] e = new double[n];
+    for (int i = 0; i < n; i++) {
+      e[i] = Math.exp(logits[from + i] - max);
+      sum += e[i];
+    }
+    float[] p = new float[n];
+    for (int i = 0; i < n; i++) {
+      p[i] = (float) (e[i] / sum);
+    }
+    return p;
+  }
+
+  /** The {@code k} most probable classes, most probable first; ties by lower index. */
+  static List<Prediction> topK(float[] probs, List<String> labels, int k) {
+    Integer[] idx = new Integer[probs.length];
+    for (int i = 0; i < idx.length; i++) {
+      idx[i] = i;
+    }
+    java.util.Arrays.sort(idx, (a, b) -> {
+      int c = Float.compare(probs[b], probs[a]);
+      return c != 0 ? c : Integer.compare(a, b);
+    });
+    List<Prediction> top = new ArrayList<>();
+    for (int i = 0; i < Math.min(k, idx.length); i++) {
+      top.add(new Prediction(idx[i], labels.get(idx[i]), probs[idx[i]]));
+    }
+    return List.copyOf(top);
+  }
+}

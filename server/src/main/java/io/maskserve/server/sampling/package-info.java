@@ -1,0 +1,2 @@
+/** Binary masks from keep-probability maps: thresholding, seeded Bernoulli sampling, bit packing. */
+package io.maskserve.server.sampling;

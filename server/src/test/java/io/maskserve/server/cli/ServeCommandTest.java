@@ -1,0 +1,79 @@
+package io.maskserve.server.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import io.maskserve.server.ServerConfig;
+import io.maskserve.server.runtime.Device;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Paths;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class ServeCommandTest {
+
+  private static ServerConfig parse(String... args) {
+    ServeCommand cmd = new ServeCommand();
+    new CommandLine(cmd).parseArgs(args);
+    return cmd.config();
+  }
+
+  @Test
+  void defaults() {
+    ServerConfig c = parse("--zoo", "/tmp/z");
+    assertEquals(Paths.get("/tmp/z"), c.zoo());
+    assertEquals(50051, c.port());
+    assertEquals(Device.CPU, c.device());
+    assertEquals(Duration.ofSeconds(2), c.refreshInterval());
+    assertEquals(64, c.limits().maxSamples());
+    assertEquals(32 << 20, c.limits().maxInboundMessageBytes());
+  }
+
+  @Test
+  void everyOption() {
+    ServerConfig c = parse(
+        "--zoo", "z", "--port", "0", "--device", "CUDA", "--intra-op-threads", "2", "--inter-op-threads", "3",
+        "--max-samples", "8", "--max-message-bytes", "1048576", "--max-image-pixels", "4096",
+        "--max-concurrent-streams", "7", "--max-queue", "5", "--refresh-interval", "250ms", "--workers", "3",
+        "--shutdown-grace", "PT1S");
+    assertEquals(0, c.port());
+    assertEquals(Device.CUDA, c.device());
+    assertEquals(2, c.intraOpThreads());
+    assertEquals(3, c.interOpThreads());
+    assertEquals(3, c.workerThreads());
+    assertEquals(8, c.limits().maxSamples());
+    assertEquals(1048576, c.limits().maxInboundMessageBytes());
+    assertEquals(1048576, c.limits().maxEncodedBytes());
+    assertEquals(4096, c.limits().maxImagePixels());
+    assertEquals(7, c.limits().maxConcurrentStreams());
+    assertEquals(5, c.limits().maxQueue());
+    assertEquals(Duration.ofMillis(250), c.refreshInterval());
+    assertEquals(Duration.ofSeconds(1), c.shutdownGrace());
+  }
+
+  @Test
+  void badValuesAreUsageErrors() {
+    CommandLine cl = new CommandLine(new ServeCommand());
+    StringWriter err = new StringWriter();
+    cl.setErr(new PrintWriter(err));
+    assertNotEquals(0, cl.execute("--zoo", "z", "--device", "tpu"));
+    assertNotEquals(0, new CommandLine(new ServeCommand()).setErr(new PrintWriter(new StringWriter()))
+        .execute("--port", "1"));
+    assertNotEquals(0, new CommandLine(new ServeCommand()).setErr(new PrintWriter(new StringWriter()))
+        .execute("--zoo", "z", "--refresh-interval", "soon"));
+  }
+
+  @Test
+  void busyPortIsOneClearError(@org.junit.jupiter.api.io.TempDir java.nio.file.Path zoo) throws Exception {
+    try (java.net.ServerSocket busy = new java.net.ServerSocket(0)) {
+      StringWriter err = new StringWriter();
+      int code = new CommandLine(new ServeCommand()).setErr(new PrintWriter(err, true))
+          .execute("--zoo", zoo.toString(), "--port", String.valueOf(busy.getLocalPort()));
+      assertEquals(1, code);
+      org.junit.jupiter.api.Assertions.assertTrue(
+          err.toString().startsWith("maskserve serve: could not listen on port " + busy.getLocalPort()), err.toString());
+    }
+  }
+}
