@@ -31,7 +31,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,8 +42,9 @@ import org.slf4j.LoggerFactory;
  * ROOT/&lt;name&gt;/&lt;version&gt;/manifest.json     commit point, written last
  * ROOT/&lt;name&gt;/&lt;version&gt;/classifier.onnx
  * ROOT/&lt;name&gt;/&lt;version&gt;/generator.onnx    present once a generator is registered
- * ROOT/.staging/   temp dirs of registrations in progress (removed at open)
+ * ROOT/.staging/   temp dirs of registrations in progress, each with an owner lock file
  * ROOT/.trash/     versions being deleted (removed at open)
+ * ROOT/.lock       the commit lock shared by every process using the root
  * </pre>
  *
  * <p><b>Publishing.</b> A classifier is streamed into {@code ROOT/.staging/<uuid>/} (hashed and
@@ -60,10 +60,12 @@ import org.slf4j.LoggerFactory;
  * (staging and trash contents, temp files, unreferenced {@code generator.onnx}, empty model
  * directories).
  *
- * <p><b>Concurrency.</b> Writers serialize their short commit steps on a lock of this instance
- * (uploads and validation run outside it, so registrations proceed in parallel); readers take no
- * lock and only read {@code manifest.json} files, which are always complete. One root must be
- * opened by one store (one process) at a time: {@link #open} clears the staging area.
+ * <p><b>Concurrency.</b> Writers serialize their short commit steps on the commit lock, an OS file
+ * lock on {@code ROOT/.lock} (uploads and validation run outside it, so registrations proceed in
+ * parallel); readers take no lock and only read {@code manifest.json} files, which are always
+ * complete. Several processes may share one root (a server and {@code maskserve zoo ... --zoo
+ * DIR}): recovery runs under the commit lock and removes a registration's staged files only when
+ * no live process holds its owner lock (see {@link StoreLocks}).
  *
  * <p>Readers skip, and log once, directories whose manifest is missing or corrupt. All methods throw
  * {@link ZooException}: INVALID_ARGUMENT (bad names, validation, checksum, unreadable upload
@@ -83,6 +85,8 @@ public final class FileSystemZooStore implements ZooStore {
   /** Directory of versions being deleted. */
   public static final String TRASH_DIR = ".trash";
 
+  private static final String GENERATOR_TMP_PREFIX = ".generator-";
+
   private static final Logger log = LoggerFactory.getLogger(FileSystemZooStore.class);
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
   private static final Runnable NO_HOOK = () -> {};
@@ -94,7 +98,7 @@ public final class FileSystemZooStore implements ZooStore {
   private final ModelValidator validator;
   private final StoreLimits limits;
   private final ManifestCodec codec = new ManifestCodec();
-  private final ReentrantLock writeLock = new ReentrantLock();
+  private final StoreLocks locks;
   private final Set<String> warned = ConcurrentHashMap.newKeySet();
   private final Clock clock = Clock.systemUTC();
 
@@ -106,6 +110,7 @@ public final class FileSystemZooStore implements ZooStore {
     this.root = root;
     this.staging = root.resolve(STAGING_DIR);
     this.trash = root.resolve(TRASH_DIR);
+    this.locks = new StoreLocks(root, staging);
     this.validator = validator;
     this.limits = limits;
   }
@@ -265,9 +270,10 @@ public final class FileSystemZooStore implements ZooStore {
     }
     Path stage = null;
     boolean published = false;
-    try {
-      Files.createDirectories(staging);
-      stage = staging.resolve(UUID.randomUUID().toString());
+    String id = UUID.randomUUID().toString();
+    try (StoreLocks.Held owner = locks.own(id)) {
+      try {
+      stage = staging.resolve(id);
       Files.createDirectory(stage);
       Path file = stage.resolve(CLASSIFIER_FILE);
       FsSupport.Stored stored = FsSupport.copyHashed(onnx, file, limits.maxUploadBytes(), "classifier");
@@ -285,8 +291,7 @@ public final class FileSystemZooStore implements ZooStore {
               registration.description());
       FsSupport.writeNew(stage.resolve(MANIFEST_FILE), codec.write(manifest));
       FsSupport.fsyncDir(stage);
-      writeLock.lock();
-      try {
+      try (StoreLocks.Held commit = locks.commit()) {
         if (Files.exists(versionDir, LinkOption.NOFOLLOW_LINKS)) {
           throw alreadyExists(key);
         }
@@ -298,17 +303,16 @@ public final class FileSystemZooStore implements ZooStore {
         Files.move(stage, versionDir, StandardCopyOption.ATOMIC_MOVE);
         published = true;
         FsSupport.fsyncDir(nameDir);
-      } finally {
-        writeLock.unlock();
       }
       log.info("registered classifier {} ({} bytes, sha256 {})", key, stored.sizeBytes(), stored.sha256());
       return manifest;
+      } finally {
+        if (!published && stage != null) {
+          FsSupport.deleteQuietly(stage); // before the owner lock goes, so recovery never races it
+        }
+      }
     } catch (IOException e) {
       throw FsSupport.ioFailure("registering classifier " + key, e);
-    } finally {
-      if (!published && stage != null) {
-        FsSupport.deleteQuietly(stage);
-      }
     }
   }
 
@@ -327,9 +331,11 @@ public final class FileSystemZooStore implements ZooStore {
       throw generatorExists(key);
     }
     Path dir = versionDir(key.name(), key.version());
-    Path tmp = dir.resolve(".generator-" + UUID.randomUUID() + ".tmp");
+    String id = UUID.randomUUID().toString();
+    Path tmp = dir.resolve(GENERATOR_TMP_PREFIX + id + ".tmp");
     Path target = dir.resolve(GENERATOR_FILE);
-    try {
+    try (StoreLocks.Held owner = locks.own(id)) {
+      try {
       FsSupport.Stored stored;
       try {
         stored = FsSupport.copyHashed(onnx, tmp, limits.maxUploadBytes(), "generator");
@@ -349,8 +355,7 @@ public final class FileSystemZooStore implements ZooStore {
       if (size == null || size.length != 2 || size[0] < 1 || size[1] < 1) {
         throw new ZooException(Reason.INTERNAL, "the validator returned no generator output size");
       }
-      writeLock.lock();
-      try {
+      try (StoreLocks.Held commit = locks.commit()) {
         ModelManifest latest = readManifest(key.name(), key.version()).orElseThrow(() -> notFound(key));
         if (latest.generator().isPresent()) {
           throw generatorExists(key);
@@ -381,13 +386,12 @@ public final class FileSystemZooStore implements ZooStore {
         log.info("registered generator of {} ({}x{}, {} bytes, sha256 {})", key, size[0], size[1],
             stored.sizeBytes(), stored.sha256());
         return updated;
+      }
       } finally {
-        writeLock.unlock();
+        FsSupport.deleteQuietly(tmp);
       }
     } catch (IOException e) {
       throw FsSupport.ioFailure("registering the generator of " + key, e);
-    } finally {
-      FsSupport.deleteQuietly(tmp);
     }
   }
 
@@ -396,8 +400,7 @@ public final class FileSystemZooStore implements ZooStore {
     Objects.requireNonNull(key, "key");
     Path dir = versionDir(key.name(), key.version());
     Path trashed;
-    writeLock.lock();
-    try {
+    try (StoreLocks.Held commit = locks.commit()) {
       if (generatorOnly) {
         Optional<ModelManifest> m = readManifest(key.name(), key.version());
         if (m.isEmpty() || m.get().generator().isEmpty()) {
@@ -431,8 +434,6 @@ public final class FileSystemZooStore implements ZooStore {
       }
     } catch (IOException e) {
       throw FsSupport.ioFailure("deleting " + key + (generatorOnly ? "'s generator" : ""), e);
-    } finally {
-      writeLock.unlock();
     }
     FsSupport.deleteQuietly(trashed);
     log.info("deleted {}", key);
@@ -445,13 +446,26 @@ public final class FileSystemZooStore implements ZooStore {
     Files.createDirectories(root);
     Files.createDirectories(staging);
     Files.createDirectories(trash);
+    // Under the commit lock: another process sharing the root may be publishing right now.
+    try (StoreLocks.Held commit = locks.commit()) {
+      recoverLocked();
+    }
+  }
+
+  private void recoverLocked() throws IOException {
     for (Path leftover : children(staging)) {
-      log.info("removing unfinished registration {}", leftover);
-      FsSupport.deleteRecursively(leftover);
+      String entry = leftover.getFileName().toString();
+      String id = entry.endsWith(StoreLocks.OWNER_SUFFIX)
+          ? entry.substring(0, entry.length() - StoreLocks.OWNER_SUFFIX.length())
+          : entry;
+      if (!locks.isOwned(id)) {
+        log.info("removing unfinished registration {}", leftover);
+        FsSupport.deleteQuietly(leftover);
+      }
     }
     for (Path leftover : children(trash)) {
       log.info("finishing deletion of {}", leftover);
-      FsSupport.deleteRecursively(leftover);
+      FsSupport.deleteQuietly(leftover); // another process may be deleting it too
     }
     for (Path nameDir : subdirectories(root)) {
       String name = nameDir.getFileName().toString();
@@ -478,7 +492,12 @@ public final class FileSystemZooStore implements ZooStore {
 
   private void recoverVersion(String name, String version, Path dir) throws IOException {
     for (Path f : children(dir)) {
-      if (f.getFileName().toString().startsWith(".") && Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+      String file = f.getFileName().toString();
+      if (file.startsWith(GENERATOR_TMP_PREFIX) && file.endsWith(".tmp")
+          && locks.isOwned(file.substring(GENERATOR_TMP_PREFIX.length(), file.length() - ".tmp".length()))) {
+        continue; // a generator upload in progress in another process
+      }
+      if (file.startsWith(".") && Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
         log.info("removing temp file {}", f);
         Files.deleteIfExists(f);
       }

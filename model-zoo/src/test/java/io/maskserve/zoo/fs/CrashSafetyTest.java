@@ -66,8 +66,10 @@ class CrashSafetyTest {
   void killedDuringClassifierUploadLeavesNothing() throws Exception {
     runAndKill("classifier-upload");
     // The kill happened mid-upload: a partial file sits in staging, nothing is published.
-    List<String> staged = entries(root.resolve(".staging"));
+    List<String> staged = entries(root.resolve(".staging")).stream().filter(e -> !e.endsWith(".owner")).toList();
     assertEquals(1, staged.size(), "one registration in progress");
+    assertTrue(Files.exists(root.resolve(".staging").resolve(staged.get(0) + ".owner")),
+        "its owner lock file was left behind, unlocked");
     Path partial = root.resolve(".staging").resolve(staged.get(0)).resolve(FileSystemZooStore.CLASSIFIER_FILE);
     assertTrue(Files.size(partial) < Files.size(SharedData.resnet20Onnx()), "upload was partial");
     assertFalse(Files.exists(root.resolve("m")));
@@ -75,7 +77,7 @@ class CrashSafetyTest {
     FileSystemZooStore store = FileSystemZooStore.open(root, new StubValidator());
     assertEquals(List.of(), store.list());
     assertEquals(List.of(), entries(root.resolve(".staging")));
-    assertEquals(List.of(".staging", ".trash"), entries(root));
+    assertEquals(List.of(".lock", ".staging", ".trash"), entries(root));
     // The same version can now be registered.
     store.registerClassifier(SharedData.resnet20Registration("m", "1"),
         Files.newInputStream(SharedData.resnet20Onnx()));

@@ -72,10 +72,11 @@ class FileSystemZooStoreTest {
     return ex;
   }
 
-  /** Everything under root except the two empty bookkeeping directories. */
+  /** Everything under root except the bookkeeping entries (two empty directories, the lock file). */
   private List<String> visibleFiles() throws IOException {
     try (Stream<Path> s = Files.walk(root)) {
-      return s.filter(p -> !p.equals(root) && !p.equals(root.resolve(".staging")) && !p.equals(root.resolve(".trash")))
+      return s.filter(p -> !p.equals(root) && !p.equals(root.resolve(".staging")) && !p.equals(root.resolve(".trash"))
+              && !p.equals(root.resolve(".lock")))
           .map(p -> root.relativize(p).toString()).sorted().toList();
     }
   }

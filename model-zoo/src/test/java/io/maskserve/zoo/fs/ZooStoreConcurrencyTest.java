@@ -12,6 +12,7 @@ import io.maskserve.zoo.ZooException;
 import io.maskserve.zoo.testing.SharedData;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -25,6 +26,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -176,6 +178,74 @@ class ZooStoreConcurrencyTest {
     }
     try (var s = Files.list(root.resolve(".staging"))) {
       assertEquals(0, s.count());
+    }
+  }
+
+  /** An upload that blocks halfway until released, so another store can open meanwhile. */
+  private static InputStream pausingStream(byte[] bytes, CountDownLatch halfway, CountDownLatch release) {
+    return new java.io.SequenceInputStream(
+        new ByteArrayInputStream(bytes, 0, bytes.length / 2),
+        new InputStream() {
+          private final InputStream rest = new ByteArrayInputStream(bytes, bytes.length / 2, bytes.length);
+          private boolean paused;
+
+          @Override
+          public int read() throws java.io.IOException {
+            pause();
+            return rest.read();
+          }
+
+          @Override
+          public int read(byte[] b, int off, int len) throws java.io.IOException {
+            pause();
+            return rest.read(b, off, len);
+          }
+
+          private void pause() throws java.io.IOException {
+            if (!paused) {
+              paused = true;
+              halfway.countDown();
+              try {
+                release.await();
+              } catch (InterruptedException e) {
+                throw new java.io.InterruptedIOException();
+              }
+            }
+          }
+        });
+  }
+
+  @Test
+  @Timeout(60)
+  void openingTheSameRootElsewhereLeavesRegistrationsInProgressAlone() throws Exception {
+    // A server and `maskserve zoo ... --zoo DIR` share one root: the second open's crash recovery
+    // must not remove what the first is uploading.
+    FileSystemZooStore first = FileSystemZooStore.open(root, new StubValidator());
+    first.registerClassifier(reg("1"), new ByteArrayInputStream(randomBytes(50_000, 1)));
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      CountDownLatch classifierHalfway = new CountDownLatch(1);
+      CountDownLatch generatorHalfway = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      Future<ModelManifest> classifier = pool.submit(() -> first.registerClassifier(
+          reg("2"), pausingStream(randomBytes(200_000, 2), classifierHalfway, release)));
+      Future<ModelManifest> generator = pool.submit(() -> first.registerGenerator(
+          new GeneratorRegistration(new ModelKey("m", "1"), null, "", ""),
+          pausingStream(randomBytes(200_000, 3), generatorHalfway, release)));
+      assertTrue(classifierHalfway.await(20, TimeUnit.SECONDS));
+      assertTrue(generatorHalfway.await(20, TimeUnit.SECONDS));
+
+      FileSystemZooStore second = FileSystemZooStore.open(root, new StubValidator());
+      release.countDown();
+      assertEquals("2", classifier.get(20, TimeUnit.SECONDS).version());
+      assertTrue(generator.get(20, TimeUnit.SECONDS).generator().isPresent());
+      assertEquals(List.of("1", "2"), second.list().stream().map(ModelManifest::version).toList());
+      assertTrue(second.get(new ModelKey("m", "1")).orElseThrow().generator().isPresent());
+    } finally {
+      pool.shutdownNow();
+    }
+    try (var s = Files.list(root.resolve(".staging"))) {
+      assertEquals(0, s.count(), "owner files and staging dirs are removed once registrations finish");
     }
   }
 }
