@@ -158,13 +158,16 @@ public final class DynamicBatcher implements Batcher {
   }
 
   private void run(Key key, List<Pending> batch) {
+    // Callers are answered only after the batch's queue slots are released, so a caller that
+    // submits again on completion is never counted against the limit twice.
+    List<Runnable> answers = new ArrayList<>(batch.size());
     try {
       long start = System.nanoTime();
       List<Pending> runnable = new ArrayList<>(batch.size());
       for (Pending p : batch) {
         if (p.query().deadline().isPresent() && p.query().deadline().get().expired()) {
-          p.future().completeExceptionally(new ExplainException(
-              ExplainException.Reason.DEADLINE_EXCEEDED, "deadline exceeded before a worker was free"));
+          answers.add(() -> p.future().completeExceptionally(new ExplainException(
+              ExplainException.Reason.DEADLINE_EXCEEDED, "deadline exceeded before a worker was free")));
         } else {
           runnable.add(p);
         }
@@ -177,21 +180,23 @@ public final class DynamicBatcher implements Batcher {
         outcomes = explainer.explainBatch(
             key.model(), key.version(), runnable.stream().map(Pending::query).toList());
       } catch (RuntimeException e) {
-        runnable.forEach(p -> p.future().completeExceptionally(e));
+        runnable.forEach(p -> answers.add(() -> p.future().completeExceptionally(e)));
         return;
       }
       for (int i = 0; i < runnable.size(); i++) {
         Pending p = runnable.get(i);
         Outcome o = outcomes.get(i);
         if (o.error() != null) {
-          p.future().completeExceptionally(o.error());
+          answers.add(() -> p.future().completeExceptionally(o.error()));
         } else {
           long queued = (start - p.enqueuedNanos()) / 1_000;
-          p.future().complete(o.result().withTimings(o.result().timings().withQueue(queued)));
+          ExplanationResult r = o.result().withTimings(o.result().timings().withQueue(queued));
+          answers.add(() -> p.future().complete(r));
         }
       }
     } catch (Throwable t) {
-      batch.forEach(p -> p.future().completeExceptionally(t));
+      answers.clear();
+      batch.forEach(p -> answers.add(() -> p.future().completeExceptionally(t)));
     } finally {
       lock.lock();
       try {
@@ -201,6 +206,7 @@ public final class DynamicBatcher implements Batcher {
       } finally {
         lock.unlock();
       }
+      answers.forEach(Runnable::run);
     }
   }
 
