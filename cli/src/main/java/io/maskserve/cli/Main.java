@@ -9,7 +9,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code maskserve} command: {@code serve}, {@code zoo ...}, {@code explain}. Errors print one
+ * The {@code maskserve} command: {@code serve}, {@code zoo ...}, {@code explain}, {@code autodiff}. Errors print one
  * line to stderr ({@code maskserve <subcommand>: <what went wrong>}) and exit non-zero: 2 for a
  * usage error, 1 for a failure. Set {@code -Dmaskserve.debug=true} for stack traces.
  */
@@ -25,7 +25,7 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing command (serve, zoo or explain)");
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command (serve, zoo, explain or autodiff)");
   }
 
   public static void main(String[] args) {
@@ -43,6 +43,7 @@ public final class Main implements Runnable {
     cl.addSubcommand("serve", new ServeCommand());
     cl.addSubcommand("zoo", new ZooCommand());
     cl.addSubcommand("explain", new ExplainCommand());
+    cl.addSubcommand("autodiff", new AutodiffCommand());
     cl.setExecutionExceptionHandler(Main::onFailure);
     cl.setParameterExceptionHandler(Main::onUsageError);
     return cl;

@@ -215,6 +215,23 @@ class CliTest {
   }
 
   @Test
+  void autodiffWritesTheAugmentedClassifier(@TempDir Path dir) throws Exception {
+    Path out = dir.resolve("grad/resnet20-grad.onnx");
+    Run r = run("autodiff", "--onnx", RESNET.resolve("model.onnx").toString(), "--out", out.toString(),
+        "--score", "log-softmax");
+    assertEquals(0, r.exit(), r.err());
+    ai.onnx.proto.OnnxMl.GraphProto g = ai.onnx.proto.OnnxMl.ModelProto.parseFrom(Files.readAllBytes(out)).getGraph();
+    assertEquals(List.of("input", "target"), g.getInputList().stream().map(v -> v.getName()).toList());
+    assertEquals(List.of("logits", "input_grad"), g.getOutputList().stream().map(v -> v.getName()).toList());
+    assertTrue(r.out().contains("input_grad"), r.out());
+
+    Run bad = run("autodiff", "--onnx", RESNET.resolve("model.onnx").toString(), "--out", out.toString(),
+        "--score", "softmax");
+    assertEquals(2, bad.exit());
+    assertEquals(1, lines(bad.err()).size(), bad.err());
+  }
+
+  @Test
   void unreachableServerIsOneLine(@TempDir Path dir) {
     Run r = run("zoo", "list", "--server", "localhost:1");
     assertEquals(1, r.exit());

@@ -34,6 +34,17 @@ public interface ZooStore {
   Path localFile(ModelManifest manifest, Artifact artifact);
 
   /**
+   * The classifier of a published version augmented with its backward pass (see {@link
+   * io.maskserve.zoo.autodiff.Autodiff}): the classifier's inputs plus {@code target} (int64
+   * {@code [N]}), its outputs plus {@code input_grad} = d logit[target] / d input. Built on first
+   * use and cached beside the classifier; registration already checked that it can be built.
+   *
+   * @throws ZooException NOT_FOUND if the version was deleted, FAILED_PRECONDITION if the
+   *     classifier cannot be differentiated
+   */
+  Path gradientModel(ModelManifest manifest);
+
+  /**
    * Validates and publishes a classifier version from {@code onnx} (read fully, size-limited).
    *
    * @throws ZooException ALREADY_EXISTS if the version exists, INVALID_ARGUMENT if validation fails

@@ -11,6 +11,10 @@ import io.maskserve.zoo.ModelValidator;
 import io.maskserve.zoo.ZooException;
 import io.maskserve.zoo.ZooException.Reason;
 import io.maskserve.zoo.ZooStore;
+import io.maskserve.zoo.autodiff.Autodiff;
+import io.maskserve.zoo.autodiff.AutodiffOptions;
+import io.maskserve.zoo.autodiff.UnsupportedOpException;
+import ai.onnx.proto.OnnxMl.ModelProto;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.DirectoryNotEmptyException;
@@ -26,6 +30,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -42,6 +47,7 @@ import org.slf4j.LoggerFactory;
  * ROOT/&lt;name&gt;/&lt;version&gt;/manifest.json     commit point, written last
  * ROOT/&lt;name&gt;/&lt;version&gt;/classifier.onnx
  * ROOT/&lt;name&gt;/&lt;version&gt;/generator.onnx    present once a generator is registered
+ * ROOT/&lt;name&gt;/&lt;version&gt;/classifier.input-grad.v1.onnx   cached gradient model (derived)
  * ROOT/.staging/   temp dirs of registrations in progress, each with an owner lock file
  * ROOT/.trash/     versions being deleted (removed at open)
  * ROOT/.lock       the commit lock shared by every process using the root
@@ -85,7 +91,16 @@ public final class FileSystemZooStore implements ZooStore {
   /** Directory of versions being deleted. */
   public static final String TRASH_DIR = ".trash";
 
+  /**
+   * The cached gradient model of a version's classifier (derived data, rebuilt when missing; the
+   * suffix changes when the transform's output changes).
+   */
+  public static final String GRADIENT_FILE = "classifier.input-grad.v1.onnx";
+
   private static final String GENERATOR_TMP_PREFIX = ".generator-";
+  private static final String GRADIENT_TMP_PREFIX = ".gradient-";
+  /** Temp files named {@code <prefix><registration id>.tmp}, alive while their owner lock is held. */
+  private static final List<String> OWNED_TMP_PREFIXES = List.of(GENERATOR_TMP_PREFIX, GRADIENT_TMP_PREFIX);
 
   private static final Logger log = LoggerFactory.getLogger(FileSystemZooStore.class);
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
@@ -99,6 +114,7 @@ public final class FileSystemZooStore implements ZooStore {
   private final StoreLimits limits;
   private final ManifestCodec codec = new ManifestCodec();
   private final StoreLocks locks;
+  private final Map<ModelKey, Object> gradientBuilds = new ConcurrentHashMap<>();
   private final Set<String> warned = ConcurrentHashMap.newKeySet();
   private final Clock clock = Clock.systemUTC();
 
@@ -493,9 +509,8 @@ public final class FileSystemZooStore implements ZooStore {
   private void recoverVersion(String name, String version, Path dir) throws IOException {
     for (Path f : children(dir)) {
       String file = f.getFileName().toString();
-      if (file.startsWith(GENERATOR_TMP_PREFIX) && file.endsWith(".tmp")
-          && locks.isOwned(file.substring(GENERATOR_TMP_PREFIX.length(), file.length() - ".tmp".length()))) {
-        continue; // a generator upload in progress in another process
+      if (isOwnedTemp(file)) {
+        continue; // a generator upload or gradient build in progress in another process
       }
       if (file.startsWith(".") && Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
         log.info("removing temp file {}", f);
@@ -510,6 +525,65 @@ public final class FileSystemZooStore implements ZooStore {
         Files.delete(generator);
       }
     }
+  }
+
+  private boolean isOwnedTemp(String file) {
+    for (String prefix : OWNED_TMP_PREFIXES) {
+      if (file.startsWith(prefix) && file.endsWith(".tmp")) {
+        return locks.isOwned(file.substring(prefix.length(), file.length() - ".tmp".length()));
+      }
+    }
+    return false;
+  }
+
+  // ------------------------------------------------------------------------------ derived models
+
+  @Override
+  public Path gradientModel(ModelManifest manifest) {
+    Objects.requireNonNull(manifest, "manifest");
+    Path dir = versionDir(manifest.name(), manifest.version());
+    Path file = dir.resolve(GRADIENT_FILE);
+    if (Files.isRegularFile(file)) {
+      return file;
+    }
+    synchronized (gradientBuilds.computeIfAbsent(manifest.key(), k -> new Object())) {
+      if (Files.isRegularFile(file)) {
+        return file;
+      }
+      String id = UUID.randomUUID().toString();
+      Path tmp = dir.resolve(GRADIENT_TMP_PREFIX + id + ".tmp");
+      try (StoreLocks.Held owner = locks.own(id)) {
+        try {
+          ModelProto classifier;
+          try (InputStream in = Files.newInputStream(dir.resolve(manifest.classifier().file()))) {
+            classifier = ModelProto.parseFrom(in);
+          } catch (NoSuchFileException e) {
+            throw notFound(manifest.key());
+          }
+          byte[] augmented = Autodiff.augment(classifier, AutodiffOptions.logit()).toByteArray();
+          FsSupport.writeNew(tmp, augmented);
+          try (StoreLocks.Held commit = locks.commit()) {
+            boolean same = readManifest(manifest.name(), manifest.version())
+                .filter(m -> m.classifier().sha256().equals(manifest.classifier().sha256()))
+                .isPresent();
+            if (!same) {
+              throw notFound(manifest.key());
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            FsSupport.fsyncDir(dir);
+          }
+          log.info("built the gradient model of {} ({} bytes)", manifest.key(), augmented.length);
+        } finally {
+          FsSupport.deleteQuietly(tmp);
+        }
+      } catch (UnsupportedOpException | IllegalArgumentException e) {
+        throw new ZooException(Reason.FAILED_PRECONDITION,
+            "the classifier of " + manifest.key() + " cannot be differentiated: " + e.getMessage(), e);
+      } catch (IOException e) {
+        throw FsSupport.ioFailure("building the gradient model of " + manifest.key(), e);
+      }
+    }
+    return file;
   }
 
   // ------------------------------------------------------------------------------------ helpers

@@ -126,6 +126,21 @@ public final class OnnxGraphBuilder {
     return output;
   }
 
+  /**
+   * Adds a node with several outputs of the given names (e.g. Split).
+   *
+   * @return {@code outputs}
+   */
+  public List<String> nodeOutputs(String opType, List<String> inputs, List<String> outputs, AttributeProto... attributes) {
+    NodeProto.Builder n = NodeProto.newBuilder().setOpType(opType).setName(outputs.get(0) + "_node").addAllOutput(outputs);
+    n.addAllInput(inputs);
+    for (AttributeProto a : attributes) {
+      n.addAttribute(a);
+    }
+    graph.addNode(n);
+    return outputs;
+  }
+
   /** An INTS attribute. */
   public static AttributeProto ints(String name, long... values) {
     AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);

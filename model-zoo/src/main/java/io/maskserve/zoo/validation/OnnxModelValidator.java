@@ -15,6 +15,9 @@ import io.maskserve.zoo.InputSpec;
 import io.maskserve.zoo.ModelManifest;
 import io.maskserve.zoo.ModelValidator;
 import io.maskserve.zoo.ZooException;
+import io.maskserve.zoo.autodiff.Autodiff;
+import io.maskserve.zoo.autodiff.UnsupportedOpException;
+import ai.onnx.proto.OnnxMl.ModelProto;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.Map;
@@ -29,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * <p>Before ONNX Runtime loads the file it is parsed as an {@code OnnxMl.ModelProto} and rejected if
  * it does not parse, has no graph, imports or uses a custom operator domain (only {@code ""},
  * {@code ai.onnx}, {@code ai.onnx.ml}), defines model-local functions, or keeps any tensor in
- * external data. Then it is loaded (CPU, one thread) and checked: exactly one float input of shape
+ * external data. A classifier must also be differentiable by {@link Autodiff} (every op on the
+ * input's gradient path has a rule), so an unsupported op fails registration, naming the op and
+ * the node. Then it is loaded (CPU, one thread) and checked: exactly one float input of shape
  * {@code [N,3,H,W]} with a dynamic batch N and H, W as registered (dynamic H/W accepted), exactly one
  * float output; the model is actually run on a batch of 2 (zeros for a classifier, a fixed-seed
  * standard normal tensor for a generator) and the outputs are checked: classifier {@code [2,C]} with
@@ -64,7 +69,7 @@ public final class OnnxModelValidator implements ModelValidator {
     Objects.requireNonNull(registration, "registration");
     InputSpec input = Objects.requireNonNull(registration.input(), "registration.input");
     int numClasses = registration.labels().size();
-    OnnxStructureCheck.check(onnx, "classifier");
+    checkDifferentiable(OnnxStructureCheck.check(onnx, "classifier"));
     try (OrtSession.SessionOptions options = options();
         OrtSession session = env.createSession(onnx.toString(), options)) {
       String inputName = checkInput(session, input, "classifier");
@@ -96,6 +101,19 @@ public final class OnnxModelValidator implements ModelValidator {
       log.debug("classifier {} valid: input {} -> [N,{}]", onnx, input, numClasses);
     } catch (OrtException e) {
       throw invalid("ONNX Runtime rejected the classifier: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Fails registration, rather than a later request, when maskserve cannot build the classifier's
+   * input gradient (training and the gradient baselines need it).
+   */
+  private static void checkDifferentiable(ModelProto classifier) {
+    try {
+      Autodiff.check(classifier);
+    } catch (UnsupportedOpException | IllegalArgumentException e) {
+      throw invalid("maskserve cannot differentiate this classifier (it needs the input gradients): "
+          + e.getMessage(), e);
     }
   }
 

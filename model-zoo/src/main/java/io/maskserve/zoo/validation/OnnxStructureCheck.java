@@ -29,8 +29,12 @@ final class OnnxStructureCheck {
 
   private OnnxStructureCheck() {}
 
-  /** Parses and checks {@code onnx}; throws {@link ZooException} INVALID_ARGUMENT naming the problem. */
-  static void check(Path onnx, String what) {
+  /**
+   * Parses and checks {@code onnx}; throws {@link ZooException} INVALID_ARGUMENT naming the problem.
+   *
+   * @return the parsed model
+   */
+  static ModelProto check(Path onnx, String what) {
     ModelProto model = parse(onnx, what);
     if (!model.hasGraph()) {
       if (model.getIrVersion() == 0) {
@@ -49,6 +53,7 @@ final class OnnxStructureCheck {
           + "'); export without them (only standard ONNX operators are allowed)");
     }
     checkGraph(model.getGraph(), what);
+    return model;
   }
 
   private static ModelProto parse(Path onnx, String what) {

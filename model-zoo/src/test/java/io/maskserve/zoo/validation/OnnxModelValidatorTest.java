@@ -82,6 +82,20 @@ class OnnxModelValidatorTest {
   }
 
   @Test
+  void rejectsClassifierWithoutGradientRuleNamingOpAndNode() throws IOException {
+    // Cos on the input's path has no vector-Jacobian rule: registration (not a request) says so.
+    OnnxMl.ModelProto tiny = OnnxMl.ModelProto.parseFrom(TestOnnxModels.classifier(32, 32, 3, "N"));
+    OnnxMl.GraphProto.Builder g = tiny.getGraph().toBuilder();
+    OnnxMl.NodeProto mean = g.getNode(0);
+    String input = mean.getInput(0);
+    g.setNode(0, mean.toBuilder().setInput(0, "x_cos"));
+    g.addNode(0, OnnxMl.NodeProto.newBuilder().setOpType("Cos").setName("the_cos").addInput(input).addOutput("x_cos"));
+    Path cos = write("cos.onnx", tiny.toBuilder().setGraph(g).build().toByteArray());
+    String msg = invalid(() -> validator.validateClassifier(cos, registration(labels(3), SharedData.cifar10Input())));
+    assertTrue(msg.contains("differentiate") && msg.contains("Cos") && msg.contains("the_cos"), msg);
+  }
+
+  @Test
   void rejectsFixedBatch() throws IOException {
     Path fixed = write("fixed.onnx", TestOnnxModels.classifier(32, 32, 10, 1));
     String msg = invalid(() -> validator.validateClassifier(fixed, registration(labels(10), SharedData.cifar10Input())));

@@ -1,0 +1,39 @@
+package io.maskserve.zoo.autodiff;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import java.util.Set;
+
+/**
+ * Entry point: augments a classifier's ONNX model with its backward pass.
+ *
+ * <p>The returned model has the classifier's inputs plus {@code target} (int64 [N]) and its outputs
+ * plus {@code input_grad} (d score[n, target[n]] / d input, shaped like the input) and, for every
+ * requested layer {@code T}, {@code T} and {@code T_grad}.
+ */
+public final class Autodiff {
+  /** Name of the added target input. */
+  public static final String TARGET = "target";
+
+  /** Name of the added input-gradient output. */
+  public static final String INPUT_GRAD = "input_grad";
+
+  /** Suffix of the added layer-gradient outputs. */
+  public static final String GRAD_SUFFIX = "_grad";
+
+  private Autodiff() {}
+
+  /** Builds the augmented model; throws {@link UnsupportedOpException} or IllegalArgumentException. */
+  public static ModelProto augment(ModelProto classifier, AutodiffOptions options) {
+    return new GradientGraphBuilder(classifier).build(options);
+  }
+
+  /** Checks that every op on the input's gradient path has a rule, without building anything. */
+  public static void check(ModelProto classifier) {
+    new GradientGraphBuilder(classifier).check();
+  }
+
+  /** The op types autodiff knows (differentiable, or carrying no gradient). */
+  public static Set<String> supportedOps() {
+    return VjpRules.supportedOps();
+  }
+}
