@@ -2,6 +2,9 @@ package io.maskserve.cli;
 
 import io.maskserve.client.MaskserveException;
 import io.maskserve.server.cli.ServeCommand;
+import io.maskserve.trainer.cli.ExportCommand;
+import io.maskserve.trainer.cli.SynthCommand;
+import io.maskserve.trainer.cli.TrainCommand;
 import io.maskserve.zoo.ZooException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -25,7 +28,7 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing command (serve, zoo, explain or autodiff)");
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command (serve, zoo, explain, autodiff, synth, train or export)");
   }
 
   public static void main(String[] args) {
@@ -44,6 +47,9 @@ public final class Main implements Runnable {
     cl.addSubcommand("zoo", new ZooCommand());
     cl.addSubcommand("explain", new ExplainCommand());
     cl.addSubcommand("autodiff", new AutodiffCommand());
+    cl.addSubcommand("synth", new SynthCommand());
+    cl.addSubcommand("train", new TrainCommand());
+    cl.addSubcommand("export", new ExportCommand());
     cl.setExecutionExceptionHandler(Main::onFailure);
     cl.setParameterExceptionHandler(Main::onUsageError);
     return cl;

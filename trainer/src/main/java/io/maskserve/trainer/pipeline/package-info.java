@@ -1,0 +1,2 @@
+/** End-to-end recipes built from the other packages (the synthetic benchmark's classifier). */
+package io.maskserve.trainer.pipeline;

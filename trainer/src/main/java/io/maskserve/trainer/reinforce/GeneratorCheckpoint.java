@@ -1,0 +1,116 @@
+package io.maskserve.trainer.reinforce;
+
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.maskserve.trainer.model.Djl;
+import io.maskserve.trainer.model.GeneratorConfig;
+import io.maskserve.trainer.model.GeneratorNet;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Properties;
+
+/**
+ * A trained generator on disk: {@code DIR/generator.properties} (architecture and input size) and
+ * {@code DIR/generator.params} (DJL parameters, batch-norm statistics included). Each file is
+ * written to a temp file and renamed, so a crash never leaves a half-written file under its final
+ * name. (Optimiser and RNG state for {@code --resume} are not stored yet.)
+ *
+ * @param config the architecture
+ * @param height input height
+ * @param width input width
+ */
+public record GeneratorCheckpoint(GeneratorConfig config, int height, int width) {
+
+  /** Architecture file name. */
+  public static final String CONFIG_FILE = "generator.properties";
+  /** Parameter file name. */
+  public static final String PARAMS_FILE = "generator.params";
+
+  /** Writes {@code net} (whose architecture must be {@link #config()}) into {@code dir}. */
+  public void write(Path dir, GeneratorNet net) {
+    try {
+      Files.createDirectories(dir);
+      Properties p = new Properties();
+      p.setProperty("baseWidth", Integer.toString(config.baseWidth()));
+      p.setProperty("depth", Integer.toString(config.depth()));
+      p.setProperty("blocksPerLevel", Integer.toString(config.blocksPerLevel()));
+      p.setProperty("outputLevel", Integer.toString(config.outputLevel()));
+      p.setProperty("smoothKernel", Integer.toString(config.smoothKernel()));
+      p.setProperty("height", Integer.toString(height));
+      p.setProperty("width", Integer.toString(width));
+      atomically(dir.resolve(CONFIG_FILE), out -> p.store(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8),
+          "maskserve generator"));
+      atomically(dir.resolve(PARAMS_FILE), out -> {
+        DataOutputStream data = new DataOutputStream(out);
+        net.saveParameters(data);
+        data.flush();
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write checkpoint to " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Reads the architecture of the checkpoint in {@code dir}. */
+  public static GeneratorCheckpoint read(Path dir) {
+    Properties p = new Properties();
+    try (InputStream in = Files.newInputStream(dir.resolve(CONFIG_FILE))) {
+      p.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read checkpoint " + dir + ": " + e.getMessage(), e);
+    }
+    GeneratorConfig c = new GeneratorConfig(i(p, "baseWidth"), i(p, "depth"), i(p, "blocksPerLevel"),
+        i(p, "outputLevel"), i(p, "smoothKernel"));
+    return new GeneratorCheckpoint(c, i(p, "height"), i(p, "width"));
+  }
+
+  /**
+   * Loads the checkpoint's parameters into a new generator held by {@code model} (which becomes
+   * its block).
+   */
+  public GeneratorNet load(Path dir, Model model) {
+    Djl.engine();
+    GeneratorNet net = new GeneratorNet(config);
+    model.setBlock(net);
+    net.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, height, width));
+    try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(dir.resolve(PARAMS_FILE))))) {
+      net.loadParameters(model.getNDManager(), in);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + dir.resolve(PARAMS_FILE) + ": " + e.getMessage(), e);
+    } catch (MalformedModelException e) {
+      throw new IllegalArgumentException("corrupt generator parameters in " + dir + ": " + e.getMessage(), e);
+    }
+    return net;
+  }
+
+  private static int i(Properties p, String key) {
+    String v = p.getProperty(key);
+    if (v == null) {
+      throw new IllegalArgumentException("checkpoint is missing '" + key + "'");
+    }
+    return Integer.parseInt(v.trim());
+  }
+
+  private interface Writer {
+    void write(OutputStream out) throws IOException;
+  }
+
+  private static void atomically(Path file, Writer writer) throws IOException {
+    Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp))) {
+      writer.write(out);
+    }
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+}

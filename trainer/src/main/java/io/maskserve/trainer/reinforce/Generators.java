@@ -1,0 +1,41 @@
+package io.maskserve.trainer.reinforce;
+
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import io.maskserve.trainer.model.GeneratorNet;
+
+/** Running a trained DJL generator in inference mode. */
+public final class Generators {
+
+  private Generators() {}
+
+  /** Keep probabilities {@code [n][h*w]} of {@code n} contiguous normalised images. */
+  public static float[][] keepProbabilities(Model model, GeneratorNet net, float[] images, int n, int height,
+      int width) {
+    int len = 3 * height * width;
+    float[][] out = new float[n][];
+    int batch = 32;
+    try (NDManager sub = model.getNDManager().newSubManager()) {
+      ParameterStore ps = new ParameterStore(sub, false);
+      for (int start = 0; start < n; start += batch) {
+        int m = Math.min(batch, n - start);
+        float[] chunk = new float[m * len];
+        System.arraycopy(images, start * len, chunk, 0, m * len);
+        try (NDManager mm = sub.newSubManager()) {
+          NDArray x = mm.create(chunk, new Shape(m, 3, height, width));
+          NDArray p = net.forward(ps, new NDList(x), false).singletonOrThrow();
+          int cells = (int) (p.getShape().get(2) * p.getShape().get(3));
+          float[] flat = p.toFloatArray();
+          for (int i = 0; i < m; i++) {
+            out[start + i] = java.util.Arrays.copyOfRange(flat, i * cells, (i + 1) * cells);
+          }
+        }
+      }
+    }
+    return out;
+  }
+}

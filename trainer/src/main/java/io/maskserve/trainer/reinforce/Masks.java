@@ -1,0 +1,60 @@
+package io.maskserve.trainer.reinforce;
+
+/** Mask arithmetic on row-major cell grids, shared by training and evaluation. */
+public final class Masks {
+
+  private Masks() {}
+
+  /** Fraction of kept cells. */
+  public static double area(float[] mask, int offset, int cells) {
+    double s = 0;
+    for (int i = 0; i < cells; i++) {
+      s += mask[offset + i];
+    }
+    return s / cells;
+  }
+
+  /**
+   * Anisotropic total variation per cell: mean over neighbour pairs (right and down) of {@code
+   * |m_a - m_b|}, so it is in [0,1] whatever the grid size.
+   */
+  public static double totalVariation(float[] mask, int offset, int h, int w) {
+    double s = 0;
+    int pairs = 0;
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        float v = mask[offset + y * w + x];
+        if (x + 1 < w) {
+          s += Math.abs(v - mask[offset + y * w + x + 1]);
+          pairs++;
+        }
+        if (y + 1 < h) {
+          s += Math.abs(v - mask[offset + (y + 1) * w + x]);
+          pairs++;
+        }
+      }
+    }
+    return pairs == 0 ? 0 : s / pairs;
+  }
+
+  /**
+   * Writes {@code image} (normalised CHW, {@code H x W}) with the cells of {@code mask} ({@code h x
+   * w}, nearest upsampling) that are 0 set to 0, i.e. to the dataset mean — the paper's removal.
+   */
+  public static void applyMask(float[] image, int imageOffset, int height, int width, float[] mask, int maskOffset,
+      int h, int w, float[] dst, int dstOffset) {
+    int fy = height / h;
+    int fx = width / w;
+    int plane = height * width;
+    for (int y = 0; y < height; y++) {
+      int row = maskOffset + (y / fy) * w;
+      for (int x = 0; x < width; x++) {
+        float keep = mask[row + x / fx];
+        int p = y * width + x;
+        for (int c = 0; c < 3; c++) {
+          dst[dstOffset + c * plane + p] = keep * image[imageOffset + c * plane + p];
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,109 @@
+package io.maskserve.trainer.reinforce;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.nio.FloatBuffer;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A frozen classifier run by ONNX Runtime, the reward's judge. Batches larger than {@code
+ * maxBatch} are split so memory stays bounded. Thread-safe (ONNX Runtime sessions may be run
+ * concurrently); closing it while a call runs is not.
+ */
+public final class OrtClassifier implements AutoCloseable {
+
+  private final OrtEnvironment env;
+  private final OrtSession session;
+  private final String inputName;
+  private final int height;
+  private final int width;
+  private final int maxBatch;
+
+  /**
+   * @param env the ONNX Runtime environment (not closed here)
+   * @param onnx the serialized classifier {@code [N,3,H,W] -> [N,C]}
+   * @param height input height
+   * @param width input width
+   * @param threads intra-op threads
+   * @param maxBatch largest batch sent in one run
+   */
+  public OrtClassifier(OrtEnvironment env, byte[] onnx, int height, int width, int threads, int maxBatch)
+      throws OrtException {
+    this.env = Objects.requireNonNull(env, "env");
+    try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
+      o.setIntraOpNumThreads(Math.max(1, threads));
+      o.setInterOpNumThreads(1);
+      session = env.createSession(onnx, o);
+    }
+    inputName = session.getInputNames().iterator().next();
+    this.height = height;
+    this.width = width;
+    this.maxBatch = Math.max(1, maxBatch);
+  }
+
+  /** Logits {@code [n][C]} of {@code n} images stored contiguously in {@code images}. */
+  public float[][] logits(float[] images, int n) throws OrtException {
+    int len = 3 * height * width;
+    if (images.length < (long) n * len) {
+      throw new IllegalArgumentException("images hold fewer than " + n + " images");
+    }
+    float[][] out = new float[n][];
+    for (int start = 0; start < n; start += maxBatch) {
+      int m = Math.min(maxBatch, n - start);
+      FloatBuffer buf = FloatBuffer.wrap(images, start * len, m * len).slice();
+      try (OnnxTensor x = OnnxTensor.createTensor(env, buf, new long[] {m, 3, height, width});
+          OrtSession.Result r = session.run(Map.of(inputName, x))) {
+        float[][] part = (float[][]) r.get(0).getValue();
+        System.arraycopy(part, 0, out, start, m);
+      }
+    }
+    return out;
+  }
+
+  /** {@code log softmax(logits)[targets[i]]} of every image. */
+  public double[] logProbabilities(float[] images, int n, int[] targets) throws OrtException {
+    float[][] logits = logits(images, n);
+    double[] out = new double[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = logSoftmax(logits[i], targets[i]);
+    }
+    return out;
+  }
+
+  /** Index of the largest logit of every image. */
+  public int[] top1(float[] images, int n) throws OrtException {
+    float[][] logits = logits(images, n);
+    int[] out = new int[n];
+    for (int i = 0; i < n; i++) {
+      int best = 0;
+      for (int c = 1; c < logits[i].length; c++) {
+        if (logits[i][c] > logits[i][best]) {
+          best = c;
+        }
+      }
+      out[i] = best;
+    }
+    return out;
+  }
+
+  /** Numerically stable {@code log softmax(z)[k]}. */
+  public static double logSoftmax(float[] z, int k) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (float v : z) {
+      max = Math.max(max, v);
+    }
+    double sum = 0;
+    for (float v : z) {
+      sum += Math.exp(v - max);
+    }
+    return z[k] - max - Math.log(sum);
+  }
+
+  @Override
+  public void close() throws OrtException {
+    session.close();
+  }
+}

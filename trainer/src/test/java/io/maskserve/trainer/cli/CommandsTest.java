@@ -1,0 +1,81 @@
+package io.maskserve.trainer.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Model;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.onnxruntime.OrtEnvironment;
+import io.maskserve.trainer.export.OnnxExporter;
+import io.maskserve.trainer.model.ClassifierConfig;
+import io.maskserve.trainer.model.ClassifierNet;
+import io.maskserve.trainer.model.Djl;
+import io.maskserve.trainer.synth.ShapeClass;
+import io.maskserve.trainer.synth.SynthTask;
+import io.maskserve.zoo.ClassifierRegistration;
+import io.maskserve.zoo.ModelKey;
+import io.maskserve.zoo.fs.FileSystemZooStore;
+import io.maskserve.zoo.validation.OnnxModelValidator;
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The commands wired end to end on tiny inputs (an untrained classifier: plumbing, not quality). */
+class CommandsTest {
+
+  @Test
+  void synthTrainExportRegister(@TempDir Path tmp) throws Exception {
+    Path data = tmp.resolve("scenes");
+    String out = run(new SynthCommand(), "--out", data.toString(), "--count", "20", "--seed", "3", "--size", "32",
+        "--no-train-classifier");
+    assertTrue(out.contains("wrote 20 scenes"), out);
+    assertTrue(Files.isRegularFile(data.resolve("ring").resolve("000004.mask.png")));
+
+    Path zoo = tmp.resolve("zoo");
+    byte[] classifier;
+    Djl.engine();
+    try (Model m = Model.newInstance("c", "PyTorch")) {
+      ClassifierNet net = new ClassifierNet(new ClassifierConfig(5, 4, 4));
+      m.setBlock(net);
+      net.initialize(m.getNDManager(), DataType.FLOAT32, new Shape(1, 3, 32, 32));
+      classifier = new OnnxExporter().classifier(net, 32, 32);
+    }
+    FileSystemZooStore.open(zoo, new OnnxModelValidator(OrtEnvironment.getEnvironment())).registerClassifier(
+        new ClassifierRegistration("synth", "1", ShapeClass.labels(), SynthTask.inputSpec(32), "", ""),
+        new ByteArrayInputStream(classifier));
+
+    Path ckpt = tmp.resolve("ckpt");
+    out = run(new TrainCommand(), "--zoo", zoo.toString(), "--model", "synth", "--data", data.toString(),
+        "--eval", data.toString(), "--out", ckpt.toString(), "--steps", "3", "--batch-size", "4", "--samples", "2",
+        "--width", "4", "--register");
+    assertTrue(out.contains("registered the generator of synth:1"), out);
+    assertTrue(out.contains("pointing"), out);
+    assertEquals(4, Files.readAllLines(ckpt.resolve("metrics.csv")).size());
+
+    Path onnx = tmp.resolve("exported.onnx");
+    out = run(new ExportCommand(), "--checkpoint", ckpt.toString(), "--out", onnx.toString());
+    assertTrue(out.contains("wrote"), out);
+    // The checkpoint round trip reproduces the generator exactly.
+    assertArrayEquals(Files.readAllBytes(ckpt.resolve("generator.onnx")), Files.readAllBytes(onnx));
+    FileSystemZooStore store = FileSystemZooStore.open(zoo, new OnnxModelValidator(OrtEnvironment.getEnvironment()));
+    assertEquals(16, store.get(new ModelKey("synth", "1")).orElseThrow().generator().orElseThrow().outputHeight());
+  }
+
+  private static String run(Object command, String... args) {
+    StringWriter sw = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cl = new CommandLine(command);
+    cl.setOut(new PrintWriter(sw));
+    cl.setErr(new PrintWriter(err));
+    int code = cl.execute(args);
+    assertEquals(0, code, "exit code; stderr: " + err + " stdout: " + sw);
+    return sw.toString();
+  }
+}
