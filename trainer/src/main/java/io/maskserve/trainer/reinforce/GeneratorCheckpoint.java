@@ -1,5 +1,7 @@
 package io.maskserve.trainer.reinforce;
 
+import io.maskserve.trainer.io.AtomicFiles;
+
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.ndarray.types.DataType;
@@ -8,17 +10,14 @@ import io.maskserve.trainer.model.Djl;
 import io.maskserve.trainer.model.GeneratorConfig;
 import io.maskserve.trainer.model.GeneratorNet;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Properties;
 
 /**
@@ -50,9 +49,9 @@ public record GeneratorCheckpoint(GeneratorConfig config, int height, int width)
       p.setProperty("smoothKernel", Integer.toString(config.smoothKernel()));
       p.setProperty("height", Integer.toString(height));
       p.setProperty("width", Integer.toString(width));
-      atomically(dir.resolve(CONFIG_FILE), out -> p.store(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8),
+      AtomicFiles.write(dir.resolve(CONFIG_FILE), out -> p.store(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8),
           "maskserve generator"));
-      atomically(dir.resolve(PARAMS_FILE), out -> {
+      AtomicFiles.write(dir.resolve(PARAMS_FILE), out -> {
         DataOutputStream data = new DataOutputStream(out);
         net.saveParameters(data);
         data.flush();
@@ -102,15 +101,4 @@ public record GeneratorCheckpoint(GeneratorConfig config, int height, int width)
     return Integer.parseInt(v.trim());
   }
 
-  private interface Writer {
-    void write(OutputStream out) throws IOException;
-  }
-
-  private static void atomically(Path file, Writer writer) throws IOException {
-    Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp))) {
-      writer.write(out);
-    }
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-  }
 }

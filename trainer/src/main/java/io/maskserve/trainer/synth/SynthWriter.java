@@ -1,5 +1,7 @@
 package io.maskserve.trainer.synth;
 
+import io.maskserve.trainer.io.AtomicFiles;
+
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -70,12 +72,10 @@ public final class SynthWriter {
   }
 
   private static void writePng(BufferedImage img, Path file) throws IOException {
-    // Temp file + rename so a reader never sees a half-written PNG.
-    Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-    if (!ImageIO.write(img, "png", tmp.toFile())) {
-      throw new IOException("no PNG writer");
-    }
-    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    AtomicFiles.write(file, out -> {
+      if (!ImageIO.write(img, "png", out)) {
+        throw new IOException("no PNG writer");
+      }
+    });
   }
 }
