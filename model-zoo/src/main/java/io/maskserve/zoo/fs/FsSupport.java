@@ -11,14 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,21 +82,9 @@ final class FsSupport {
     }
   }
 
-  /**
-   * Replaces {@code target} atomically: writes a temp file (name starting with '.') beside it,
-   * fsyncs it, renames it over {@code target} and fsyncs the directory.
-   */
+  /** Replaces {@code target} atomically; see {@link AtomicFiles}. */
   static void replaceAtomically(Path target, byte[] data) throws IOException {
-    Path dir = target.getParent();
-    Path tmp = dir.resolve("." + target.getFileName() + "-" + UUID.randomUUID() + ".tmp");
-    try {
-      writeNew(tmp, data);
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException | RuntimeException e) {
-      deleteQuietly(tmp);
-      throw e;
-    }
-    fsyncDir(dir);
+    AtomicFiles.write(target, data);
   }
 
   /** Fsyncs a directory so renames in it are durable (best effort where unsupported). */

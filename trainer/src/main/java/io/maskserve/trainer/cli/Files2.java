@@ -1,6 +1,6 @@
 package io.maskserve.trainer.cli;
 
-import io.maskserve.trainer.io.AtomicFiles;
+import io.maskserve.zoo.fs.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -13,6 +13,7 @@ final class Files2 {
   /** {@link AtomicFiles#write(Path, byte[])} for commands: failures become one-line errors. */
   static void writeAtomically(Path file, byte[] bytes) {
     try {
+      java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
       AtomicFiles.write(file, bytes);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);

@@ -1,6 +1,6 @@
 package io.maskserve.trainer.reinforce;
 
-import io.maskserve.trainer.io.AtomicFiles;
+import io.maskserve.zoo.fs.AtomicFiles;
 
 import ai.djl.MalformedModelException;
 import ai.djl.Model;

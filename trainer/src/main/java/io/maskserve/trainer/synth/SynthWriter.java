@@ -1,6 +1,6 @@
 package io.maskserve.trainer.synth;
 
-import io.maskserve.trainer.io.AtomicFiles;
+import io.maskserve.zoo.fs.AtomicFiles;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;

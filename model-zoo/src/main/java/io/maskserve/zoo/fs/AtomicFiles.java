@@ -1,8 +1,9 @@
-package io.maskserve.trainer.io;
+package io.maskserve.zoo.fs;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,13 +12,14 @@ import java.nio.file.StandardOpenOption;
 import java.util.UUID;
 
 /**
- * Writes files so that a reader, or a run restarted after kill -9, sees the old file or the new
- * one, never half of one: a uniquely named temp file beside the target, fsynced, renamed over it,
- * and the directory fsynced so the rename survives a crash.
+ * Replaces files so that a reader, or a process restarted after kill -9, sees the old file or the
+ * new one, never half of one: a uniquely named temp file ({@code .<name>-<uuid>.tmp}) beside the
+ * target, fsynced, renamed over it, and the directory fsynced so the rename survives a crash. The
+ * zoo writes manifests this way; the trainer its checkpoints, exports and scenes.
  */
 public final class AtomicFiles {
 
-  /** Writes a file's content to a stream. */
+  /** Writes a file's content to a stream (which the caller need not close). */
   @FunctionalInterface
   public interface Content {
     void writeTo(OutputStream out) throws IOException;
@@ -25,14 +27,13 @@ public final class AtomicFiles {
 
   private AtomicFiles() {}
 
-  /** Replaces {@code file} with what {@code content} writes, creating parent directories. */
+  /** Replaces {@code file} (whose directory must exist) with what {@code content} writes. */
   public static void write(Path file, Content content) throws IOException {
-    Path parent = file.toAbsolutePath().getParent();
-    Files.createDirectories(parent);
-    Path tmp = parent.resolve("." + file.getFileName() + "-" + UUID.randomUUID() + ".tmp");
+    Path dir = file.toAbsolutePath().getParent();
+    Path tmp = dir.resolve("." + file.getFileName() + "-" + UUID.randomUUID() + ".tmp");
     try {
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        OutputStream out = new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch));
+        OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch));
         content.writeTo(out);
         out.flush();
         ch.force(true);
@@ -41,14 +42,10 @@ public final class AtomicFiles {
     } finally {
       Files.deleteIfExists(tmp);
     }
-    try (FileChannel dir = FileChannel.open(parent, StandardOpenOption.READ)) {
-      dir.force(true);
-    } catch (IOException e) {
-      // some file systems cannot fsync a directory; the rename itself is still atomic
-    }
+    FsSupport.fsyncDir(dir);
   }
 
-  /** Replaces {@code file} with {@code bytes}. */
+  /** Replaces {@code file} (whose directory must exist) with {@code bytes}. */
   public static void write(Path file, byte[] bytes) throws IOException {
     write(file, out -> out.write(bytes));
   }
