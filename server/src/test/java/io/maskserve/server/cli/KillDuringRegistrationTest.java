@@ -11,6 +11,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import io.maskserve.server.TestData;
+import io.maskserve.server.grpc.FutureObserver;
 import io.maskserve.server.grpc.ZooUploads;
 import io.maskserve.v1.ExplainRequest;
 import io.maskserve.v1.ExplainResponse;
@@ -108,22 +109,10 @@ class KillDuringRegistrationTest {
     try (Child child = startServer()) {
       ManagedChannel ch = channel(child.port());
       try {
-        CompletableFuture<ModelInfo> result = new CompletableFuture<>();
+        FutureObserver<ModelInfo> responses = new FutureObserver<>();
+        CompletableFuture<ModelInfo> result = responses.future();
         StreamObserver<RegisterClassifierRequest> upload =
-            ModelZooServiceGrpc.newStub(ch).registerClassifier(new StreamObserver<>() {
-              @Override
-              public void onNext(ModelInfo value) {
-                result.complete(value);
-              }
-
-              @Override
-              public void onError(Throwable t) {
-                result.completeExceptionally(t);
-              }
-
-              @Override
-              public void onCompleted() {}
-            });
+            ModelZooServiceGrpc.newStub(ch).registerClassifier(responses);
         upload.onNext(RegisterClassifierRequest.newBuilder().setMetadata(ZooUploads.resnetMetadata("1")).build());
         int half = onnx.length / 2;
         for (int off = 0; off < half; off += ZooUploads.CHUNK) {

@@ -466,22 +466,9 @@ class ServerEndToEndTest {
 
   @Test
   void reflectionListsTheServices() throws Exception {
-    CompletableFuture<ServerReflectionResponse> answer = new CompletableFuture<>();
-    StreamObserver<ServerReflectionRequest> req = ServerReflectionGrpc.newStub(channel)
-        .serverReflectionInfo(new StreamObserver<>() {
-          @Override
-          public void onNext(ServerReflectionResponse value) {
-            answer.complete(value);
-          }
-
-          @Override
-          public void onError(Throwable t) {
-            answer.completeExceptionally(t);
-          }
-
-          @Override
-          public void onCompleted() {}
-        });
+    FutureObserver<ServerReflectionResponse> responses = new FutureObserver<>();
+    CompletableFuture<ServerReflectionResponse> answer = responses.future();
+    StreamObserver<ServerReflectionRequest> req = ServerReflectionGrpc.newStub(channel).serverReflectionInfo(responses);
     req.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
     ServerReflectionResponse r = answer.get(10, TimeUnit.SECONDS);
     req.onCompleted();

@@ -75,23 +75,9 @@ public final class ZooUploads {
       R first,
       Function<ByteString, R> chunk,
       byte[] onnx) {
-    CompletableFuture<ModelInfo> result = new CompletableFuture<>();
-    StreamObserver<R> requests = call.apply(new StreamObserver<>() {
-      @Override
-      public void onNext(ModelInfo value) {
-        result.complete(value);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        result.completeExceptionally(t);
-      }
-
-      @Override
-      public void onCompleted() {
-        result.complete(null);
-      }
-    });
+    FutureObserver<ModelInfo> responses = new FutureObserver<>();
+    CompletableFuture<ModelInfo> result = responses.future();
+    StreamObserver<R> requests = call.apply(responses);
     if (first != null) {
       requests.onNext(first);
     }
