@@ -24,7 +24,15 @@ public final class Autodiff {
 
   /** Builds the augmented model; throws {@link UnsupportedOpException} or IllegalArgumentException. */
   public static ModelProto augment(ModelProto classifier, AutodiffOptions options) {
-    return new GradientGraphBuilder(classifier).build(options);
+    return augment(classifier, options, true);
+  }
+
+  /**
+   * As {@link #augment(ModelProto, AutodiffOptions)}; {@code foldShapes} false keeps every backward
+   * shape computation in-graph (the fully dynamic form, for tests comparing both).
+   */
+  static ModelProto augment(ModelProto classifier, AutodiffOptions options, boolean foldShapes) {
+    return new GradientGraphBuilder(classifier).build(options, foldShapes);
   }
 
   /** Checks that every op on the input's gradient path has a rule, without building anything. */

@@ -77,7 +77,7 @@ final class BinaryRules {
         String p = e.cast(s.in(1));
         String pm1 = e.node("Sub", p, e.scalarLike(1, x));
         String d = e.node("Mul", p, e.node("Pow", x, pm1));
-        s.setGrad(0, e.unbroadcast(e.node("Mul", s.g(), d), x, s.in(1)));
+        s.setGrad(0, e.unbroadcast(e.node("Mul", s.g(), d), x, s.in(1), s.out(0)));
       }
     });
     r.put("Where", new VjpRule() {
@@ -92,11 +92,11 @@ final class BinaryRules {
         String zero = e.scalarLike(0, s.g());
         if (s.wanted(1)) {
           String full = e.node("Where", List.of(s.in(0), s.g(), zero));
-          s.setGrad(1, e.unbroadcast(full, s.in(1), null));
+          s.setGrad(1, e.unbroadcast(full, s.in(1), null, s.out(0)));
         }
         if (s.wanted(2)) {
           String full = e.node("Where", List.of(s.in(0), zero, s.g()));
-          s.setGrad(2, e.unbroadcast(full, s.in(2), null));
+          s.setGrad(2, e.unbroadcast(full, s.in(2), null, s.out(0)));
         }
       }
     });

@@ -9,7 +9,9 @@ import java.util.List;
 /**
  * Conv (any groups, strides, dilations, explicit pads): the gradient w.r.t. the input is a
  * ConvTranspose of the output gradient with the same weights, without padding, then cropped by the
- * pads and zero-extended at the end where strides left input rows unused. Shapes are read in-graph.
+ * pads and zero-extended at the end where strides left input rows unused. With static spatial sizes
+ * the ConvTranspose does both itself (pads and output_padding attributes); otherwise shapes are read
+ * in-graph. Stride 1 with constant weights uses a flipped-weight Conv instead.
  */
 final class ConvRule implements VjpRule {
 
@@ -42,6 +44,13 @@ final class ConvRule implements VjpRule {
       s.setGrad(0, viaConv);
       return;
     }
+    long[] outputPadding = staticOutputPadding(s);
+    if (outputPadding != null) { // the transposed convolution crops the pads and extends the end itself
+      attrs.add(Attrs.intsAttr("pads", pads(n).length == 0 ? new long[2 * outputPadding.length] : pads(n)));
+      attrs.add(Attrs.intsAttr("output_padding", outputPadding));
+      s.setGrad(0, e.node("ConvTranspose", List.of(s.g(), s.in(1)), attrs.toArray(new AttributeProto[0])));
+      return;
+    }
     String full = e.node("ConvTranspose", List.of(s.g(), s.in(1)), attrs.toArray(new AttributeProto[0]));
     s.setGrad(0, cropToInput(e, full, s.in(0), pads(n), Attrs.ints(n, "strides")));
   }
@@ -59,7 +68,7 @@ final class ConvRule implements VjpRule {
     if (strides != null) {
       for (long st : strides) {
         if (st != 1) {
-          return null;
+          return null; // as a zero-interleaved gradient and a stride-1 convolution: slower in ORT (measured)
         }
       }
     }
@@ -106,6 +115,54 @@ final class ConvRule implements VjpRule {
     String flipped = e.floats(dst, cin, coutG, kh, kw);
     return e.node("Conv", List.of(s.g(), flipped), Attrs.intsAttr("kernel_shape", kh, kw),
         Attrs.intsAttr("dilations", dh, dw), Attrs.intsAttr("pads", newPads), Attrs.intAttr("group", group));
+  }
+
+  /**
+   * With static spatial sizes of input and output: the input rows beyond the last window that a
+   * stride leaves unused, per spatial axis (ConvTranspose's output_padding, each < stride), or null
+   * when sizes are unknown or inconsistent.
+   */
+  private static long[] staticOutputPadding(BackwardStep s) {
+    NodeProto n = s.node;
+    TensorProto w = s.e.constant(s.in(1));
+    long[] kernel = Attrs.ints(n, "kernel_shape");
+    if (kernel == null && w != null && w.getDimsCount() >= 3) {
+      kernel = new long[w.getDimsCount() - 2];
+      for (int k = 0; k < kernel.length; k++) {
+        kernel[k] = w.getDims(2 + k);
+      }
+    }
+    return staticOutputPadding(s.e, s.in(0), s.out(0), kernel, Attrs.ints(n, "strides"), Attrs.ints(n, "dilations"),
+        pads(n));
+  }
+
+  /** As above, for a window op from {@code x} to {@code y} with these attributes (null: defaults). */
+  static long[] staticOutputPadding(GradEmitter e, String x, String y, long[] kernel, long[] strides, long[] dil,
+      long[] p) {
+    StaticShapes.Dims dx = e.dims(x);
+    StaticShapes.Dims dy = e.dims(y);
+    if (dx == null || dy == null || dx.rank() != dy.rank() || dx.rank() < 3) {
+      return null;
+    }
+    int r = dx.rank() - 2;
+    if (kernel == null || kernel.length != r || (p.length != 0 && p.length != 2 * r)) {
+      return null;
+    }
+    long[] extra = new long[r];
+    for (int k = 0; k < r; k++) {
+      if (dx.perN()[2 + k] || dy.perN()[2 + k]) {
+        return null;
+      }
+      long st = strides == null ? 1 : strides[k];
+      long d = dil == null ? 1 : dil[k];
+      long full = st * (dy.dims()[2 + k] - 1) + (kernel[k] - 1) * d + 1;
+      long padded = dx.dims()[2 + k] + (p.length == 0 ? 0 : p[k] + p[k + r]);
+      extra[k] = padded - full;
+      if (extra[k] < 0 || extra[k] >= st) {
+        return null;
+      }
+    }
+    return extra;
   }
 
   /** Explicit pads of a Conv/pool node ([] when none or auto_pad=VALID). */

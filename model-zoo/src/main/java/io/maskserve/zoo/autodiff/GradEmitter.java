@@ -12,8 +12,9 @@ import java.util.Set;
 
 /**
  * Emits the backward nodes and constants with fresh names, and the helpers rules share (shapes,
- * scalars of the gradient's type, un-broadcasting). Shapes are always read in-graph with {@code
- * Shape} so dynamic dimensions keep working.
+ * scalars of the gradient's type, un-broadcasting). Where {@link StaticShapes} knows a forward
+ * tensor's shape, helpers emit constants (the batch dimension as -1 in Reshape targets or 1 in Expand
+ * targets, so any N works); otherwise shapes are read in-graph with {@code Shape}.
  */
 final class GradEmitter {
   /** A value computed once per key (the computation may itself use the cache). */
@@ -37,13 +38,16 @@ final class GradEmitter {
   private final Map<String, String> cache = new HashMap<>();
   private final int elemType;
   private final Map<String, Integer> ranks;
+  private final StaticShapes statics;
   private int counter;
 
   /**
    * @param taken every name already used in the graph
    * @param constants the forward graph's constant tensors (initializers and Constant outputs) by name
    */
-  GradEmitter(Set<String> taken, Map<String, TensorProto> constants, int elemType, Map<String, Integer> ranks) {
+  GradEmitter(Set<String> taken, Map<String, TensorProto> constants, int elemType, Map<String, Integer> ranks,
+      StaticShapes statics) {
+    this.statics = statics;
     this.elemType = elemType;
     this.ranks = ranks;
     this.taken = taken;
@@ -245,7 +249,92 @@ final class GradEmitter {
 
   /** Zeros with the shape of {@code shapeOf} and the element type of {@code typeOf}. */
   String zerosLike(String shapeOf, String typeOf) {
+    StaticShapes.Dims d = dims(shapeOf);
+    if (d != null && !d.anyPerN()) {
+      return node("ConstantOfShape", List.of(ints(d.dims())), valueAttr(0));
+    }
     return node("ConstantOfShape", List.of(shape(shapeOf)), valueAttr(0));
+  }
+
+  /** The statically known shape of a forward tensor, or null. */
+  StaticShapes.Dims dims(String t) {
+    return statics.get(t);
+  }
+
+  /**
+   * A constant Reshape target for the shape {@code d} (its batch-scaled dimension as -1), or null
+   * when unknown, when more than one dimension scales with N, or when a dimension is 0.
+   */
+  String reshapeTarget(StaticShapes.Dims d) {
+    if (d == null || d.perNCount() > 1) {
+      return null;
+    }
+    long[] v = new long[d.rank()];
+    for (int k = 0; k < v.length; k++) {
+      if (d.perN()[k]) {
+        v[k] = -1;
+      } else if (d.dims()[k] == 0) {
+        return null;
+      } else {
+        v[k] = d.dims()[k];
+      }
+    }
+    return ints(v);
+  }
+
+  /**
+   * A constant Expand target taking a tensor shaped {@code from} to the shape {@code to} (same
+   * rank): batch-scaled dimensions become 1, which Expand broadcasts, valid when {@code from} already
+   * has them. Null when unknown or not applicable.
+   */
+  String expandTarget(StaticShapes.Dims from, StaticShapes.Dims to) {
+    if (from == null || to == null || from.rank() != to.rank()) {
+      return null;
+    }
+    long[] v = new long[to.rank()];
+    for (int k = 0; k < v.length; k++) {
+      if (to.perN()[k]) {
+        if (!to.sameDim(k, from, k)) {
+          return null;
+        }
+        v[k] = 1;
+      } else {
+        v[k] = to.dims()[k];
+      }
+    }
+    return ints(v);
+  }
+
+  /** {@code Expand(g, Shape(x))}, with a constant target when {@code gShapeOf} (shaped like g) and x are known. */
+  String expandLike(String g, String gShapeOf, String x) {
+    String t = expandTarget(dims(gShapeOf), dims(x));
+    return node("Expand", g, t != null ? t : shape(x));
+  }
+
+  /**
+   * The values of an int64 tensor known at augmentation time (a forward constant, or an
+   * input-independent tensor the probe computed), or null.
+   */
+  long[] longValues(String name) {
+    TensorProto t = constants.get(name);
+    if (t == null) {
+      t = statics.value(name);
+    }
+    if (t == null || t.getDataType() != TensorProto.DataType.INT64.getNumber()
+        || t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
+      return null;
+    }
+    if (!t.getRawData().isEmpty()) {
+      java.nio.LongBuffer b = t.getRawData().asReadOnlyByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN).asLongBuffer();
+      long[] v = new long[b.remaining()];
+      b.get(v);
+      return v;
+    }
+    long[] v = new long[t.getInt64DataCount()];
+    for (int k = 0; k < v.length; k++) {
+      v[k] = t.getInt64Data(k);
+    }
+    return v;
   }
 
   /** Zeros of shape [numel(shapeOf)] with the element type of {@code typeOf}. */
@@ -253,9 +342,10 @@ final class GradEmitter {
     return node("ConstantOfShape", List.of(numel1(shapeOf)), valueAttr(0));
   }
 
-  /** {@code Reshape(g, Shape(like))}. */
+  /** {@code Reshape(g, Shape(like))}, with a constant target when the shape of {@code like} is known. */
   String reshapeLike(String g, String like) {
-    return node("Reshape", g, shape(like));
+    String t = reshapeTarget(dims(like));
+    return node("Reshape", g, t != null ? t : shape(like));
   }
 
   /** {@code Reshape(t, [-1])}. */
@@ -309,6 +399,10 @@ final class GradEmitter {
     if (other != null && isSingleConstant(other)) {
       return g; // x alone sets the result's shape
     }
+    String folded = out == null ? null : unbroadcastStatic(g, x, out);
+    if (folded != null) {
+      return folded;
+    }
     if (out != null && rank(x) >= 0 && rank(x) == rank(out)) {
       String axes = node("Reshape", node("NonZero", node("Not", node("Equal", shape(x), shape(out)))), ints(-1));
       return node("ReduceSum", List.of(g, axes), Attrs.intAttr("keepdims", 1), Attrs.intAttr("noop_with_empty_axes", 1));
@@ -322,6 +416,42 @@ final class GradEmitter {
     String axes = node("Reshape", node("NonZero", mask), ints(-1));
     String red = node("ReduceSum", List.of(g, axes), Attrs.intAttr("keepdims", 1), Attrs.intAttr("noop_with_empty_axes", 1));
     return node("Reshape", red, sx);
+  }
+
+  /**
+   * Static un-broadcasting: the axes to sum are known from the shapes of {@code x} and {@code out}
+   * (no node when equal). Null when a shape is unknown.
+   */
+  private String unbroadcastStatic(String g, String x, String out) {
+    StaticShapes.Dims dx = dims(x);
+    StaticShapes.Dims dout = dims(out);
+    if (dx == null || dout == null || dx.rank() > dout.rank()) {
+      return null;
+    }
+    int lead = dout.rank() - dx.rank();
+    List<Long> axes = new ArrayList<>();
+    for (int k = 0; k < lead; k++) {
+      axes.add((long) k);
+    }
+    for (int k = 0; k < dx.rank(); k++) {
+      if (dx.sameDim(k, dout, k + lead)) {
+        continue;
+      }
+      if (!dx.isOne(k)) {
+        return null; // not a broadcast this rule understands: stay dynamic
+      }
+      axes.add((long) (k + lead));
+    }
+    String red = g;
+    if (!axes.isEmpty()) {
+      red = node("ReduceSum", List.of(g, ints(axes.stream().mapToLong(Long::longValue).toArray())),
+          Attrs.intAttr("keepdims", 1));
+    }
+    if (lead == 0) {
+      return red;
+    }
+    String t = reshapeTarget(dx);
+    return node("Reshape", red, t != null ? t : shape(x));
   }
 
   /** A TENSOR attribute holding one int64. */

@@ -138,7 +138,7 @@ final class GradientGraphBuilder {
     analysed = true;
   }
 
-  ModelProto build(AutodiffOptions options) {
+  ModelProto build(AutodiffOptions options, boolean foldShapes) {
     check();
     Set<String> taken = new HashSet<>();
     Map<String, TensorProto> constants = new HashMap<>();
@@ -192,7 +192,8 @@ final class GradientGraphBuilder {
     if (elemType != TensorProto.DataType.FLOAT.getNumber() && elemType != TensorProto.DataType.DOUBLE.getNumber()) {
       throw new IllegalArgumentException("input '" + input + "' must be float32 or float64");
     }
-    GradEmitter e = new GradEmitter(taken, constants, elemType, RankInference.ranks(graph, constants));
+    StaticShapes statics = foldShapes ? StaticShapes.probe(model, input) : StaticShapes.none();
+    GradEmitter e = new GradEmitter(taken, constants, elemType, RankInference.ranks(graph, constants), statics);
     String logits = graph.getOutput(0).getName();
     if (!active.contains(logits)) {
       throw new IllegalArgumentException("output '" + logits + "' does not depend on input '" + input + "'");
@@ -278,8 +279,18 @@ final class GradientGraphBuilder {
 
   /** The gradient of the score w.r.t. the logits: one-hot(target), minus softmax for log-softmax. */
   private static String seed(GradEmitter e, String logits, AutodiffOptions.Score score) {
-    String classes = e.node("Gather", List.of(e.shape(logits), e.intScalar(1)), Attrs.intAttr("axis", 0));
-    String range = e.node("Range", List.of(e.intScalar(0), classes, e.intScalar(1)));
+    StaticShapes.Dims d = e.dims(logits);
+    String range;
+    if (d != null && d.rank() == 2 && !d.perN()[1]) {
+      long[] classes = new long[(int) d.dims()[1]];
+      for (int k = 0; k < classes.length; k++) {
+        classes[k] = k;
+      }
+      range = e.ints(classes);
+    } else {
+      String classes = e.node("Gather", List.of(e.shape(logits), e.intScalar(1)), Attrs.intAttr("axis", 0));
+      range = e.node("Range", List.of(e.intScalar(0), classes, e.intScalar(1)));
+    }
     String target = e.node("Unsqueeze", Autodiff.TARGET, e.ints(1));
     String onehot = e.cast(e.node("Equal", target, range));
     if (score == AutodiffOptions.Score.LOGIT) {

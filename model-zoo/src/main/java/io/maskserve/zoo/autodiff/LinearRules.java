@@ -93,7 +93,7 @@ final class LinearRules {
       }
       if (s.wanted(2)) {
         String gc = beta == 1f ? g : e.node("Mul", g, e.scalarLike(beta, g));
-        s.setGrad(2, e.unbroadcast(gc, s.in(2), null));
+        s.setGrad(2, e.unbroadcast(gc, s.in(2), null, s.out(0)));
       }
     }
 

@@ -65,6 +65,15 @@ final class NormRules {
   static final class ReduceRule extends ElementwiseRules.Unary {
     private final boolean mean;
 
+    /** The product of the static sizes and N coefficients (0 when a size is 0). */
+    private static long numel(StaticShapes.Dims d) {
+      long n = 1;
+      for (long v : d.dims()) {
+        n *= v;
+      }
+      return n;
+    }
+
     ReduceRule(boolean mean) {
       this.mean = mean;
     }
@@ -89,12 +98,21 @@ final class NormRules {
           g = e.node("Unsqueeze", g, s.in(1));
         }
       }
+      StaticShapes.Dims dx = e.dims(x);
+      StaticShapes.Dims dy = e.dims(s.out(0));
       if (mean) {
-        String nx = e.cast(e.numel1(x));
-        String ny = e.cast(e.node("ReduceProd", e.node("Shape", s.out(0)), Attrs.intAttr("keepdims", 1)));
-        g = e.node("Div", g, e.node("Div", nx, ny));
+        long ratio = dx == null || dy == null || dx.perNCount() != dy.perNCount() || numel(dy) <= 0
+            || numel(dx) % numel(dy) != 0 ? -1 : numel(dx) / numel(dy);
+        if (ratio > 0) {
+          g = e.node("Mul", g, e.scalarLike(1.0 / ratio, x));
+        } else {
+          String nx = e.cast(e.numel1(x));
+          String ny = e.cast(e.node("ReduceProd", e.node("Shape", s.out(0)), Attrs.intAttr("keepdims", 1)));
+          g = e.node("Div", g, e.node("Div", nx, ny));
+        }
       }
-      s.setGrad(0, e.node("Expand", g, e.shape(x)));
+      String target = Attrs.i(s.node, "keepdims", 1) == 1 ? e.expandTarget(dy, dx) : null;
+      s.setGrad(0, e.node("Expand", g, target != null ? target : e.shape(x)));
     }
   }
 

@@ -18,6 +18,19 @@ final class PoolRules {
       public void backward(BackwardStep s) { // g / (H*W), broadcast back
         GradEmitter e = s.e;
         String x = s.in(0);
+        StaticShapes.Dims d = e.dims(x);
+        long hwStatic = 1;
+        for (int k = 2; d != null && k < d.rank(); k++) {
+          hwStatic = d.perN()[k] ? -1 : hwStatic * d.dims()[k];
+          if (hwStatic < 0) {
+            break;
+          }
+        }
+        if (d != null && d.rank() >= 2 && hwStatic > 0) {
+          String scaled = e.node("Mul", s.g(), e.scalarLike(1.0 / hwStatic, x));
+          s.setGrad(0, e.expandLike(scaled, s.out(0), x));
+          return;
+        }
         String hw = e.cast(e.node("ReduceProd", e.shapeFrom(x, 2), Attrs.intAttr("keepdims", 0)));
         s.setGrad(0, e.node("Expand", e.node("Div", s.g(), hw), e.shape(x)));
       }
@@ -85,8 +98,16 @@ final class PoolRules {
       String g = s.g();
       String scaled;
       if (anyPad && Attrs.i(n, "count_include_pad", 0) == 0) {
-        String ones = e.node("ConstantOfShape", List.of(e.node("Concat", List.of(e.ints(1, 1), e.shapeFrom(x, 2)),
-            Attrs.intAttr("axis", 0))), e.valueAttr(1));
+        StaticShapes.Dims dx = e.dims(x);
+        long[] spatial = dx == null ? null : new long[dx.rank()];
+        for (int q = 0; spatial != null && q < dx.rank(); q++) {
+          spatial[q] = q < 2 ? 1 : dx.perN()[q] ? -1 : dx.dims()[q];
+          if (spatial[q] < 0) {
+            spatial = null;
+          }
+        }
+        String ones = e.node("ConstantOfShape", List.of(spatial != null ? e.ints(spatial)
+            : e.node("Concat", List.of(e.ints(1, 1), e.shapeFrom(x, 2)), Attrs.intAttr("axis", 0))), e.valueAttr(1));
         List<ai.onnx.proto.OnnxMl.AttributeProto> attrs = new ArrayList<>();
         attrs.add(Attrs.intsAttr("kernel_shape", kernel));
         attrs.add(Attrs.intsAttr("pads", pads));
@@ -111,10 +132,22 @@ final class PoolRules {
       float[] ones = new float[(int) k];
       Arrays.fill(ones, 1f);
       String w = e.floats(ones, dims);
-      String full = strides == null
-          ? e.node("ConvTranspose", List.of(folded, w))
-          : e.node("ConvTranspose", List.of(folded, w), Attrs.intsAttr("strides", strides));
-      String gx = ConvRule.cropToInput(e, full, x, pads, strides);
+      long[] outputPadding = ConvRule.staticOutputPadding(e, x, s.out(0), kernel, strides, null, pads);
+      String gx;
+      if (outputPadding != null) { // static sizes: the transposed convolution crops and extends itself
+        List<ai.onnx.proto.OnnxMl.AttributeProto> ct = new ArrayList<>();
+        if (strides != null) {
+          ct.add(Attrs.intsAttr("strides", strides));
+        }
+        ct.add(Attrs.intsAttr("pads", pads.length == 0 ? new long[2 * r] : pads));
+        ct.add(Attrs.intsAttr("output_padding", outputPadding));
+        gx = e.node("ConvTranspose", List.of(folded, w), ct.toArray(new ai.onnx.proto.OnnxMl.AttributeProto[0]));
+      } else {
+        String full = strides == null
+            ? e.node("ConvTranspose", List.of(folded, w))
+            : e.node("ConvTranspose", List.of(folded, w), Attrs.intsAttr("strides", strides));
+        gx = ConvRule.cropToInput(e, full, x, pads, strides);
+      }
       s.setGrad(0, e.reshapeLike(gx, x));
     }
   }

@@ -12,8 +12,11 @@
  * input, then walks the nodes in reverse topological order and asks each node's {@link
  * io.maskserve.zoo.autodiff.VjpRule} (registry: {@link io.maskserve.zoo.autodiff.VjpRules}) to emit
  * its vector-Jacobian product as ONNX nodes, only for inputs that depend on the model input (never
- * weight gradients); contributions to a tensor used several times are summed. Shapes are read
- * in-graph with Shape so dynamic batch sizes keep working. Rules: {@link
+ * weight gradients); contributions to a tensor used several times are summed. Shapes: when the
+ * input's non-batch dimensions are fixed, {@link io.maskserve.zoo.autodiff.StaticShapes} probes the
+ * classifier once in ONNX Runtime (batch 1 and 3) and rules emit constant shapes, with the batch
+ * dimension left dynamic (-1 in Reshape targets, 1 in Expand targets), instead of Shape/Gather/Concat
+ * chains; otherwise shapes are read in-graph with Shape. Either way any batch size works. Rules: {@link
  * io.maskserve.zoo.autodiff.ElementwiseRules} (Identity, Dropout, Cast, Relu, LeakyRelu, Clip,
  * Sigmoid, Tanh, HardSigmoid, HardSwish, Erf, Exp, Log, Sqrt, Reciprocal, Neg), {@link
  * io.maskserve.zoo.autodiff.BinaryRules} (Add, Sub, Mul, Div with broadcasting, Pow with a constant
