@@ -28,7 +28,7 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing command (serve, zoo, explain, autodiff, synth, train or export)");
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command (demo, serve, zoo, explain, autodiff, synth, train or export)");
   }
 
   public static void main(String[] args) {
@@ -43,6 +43,7 @@ public final class Main implements Runnable {
   /** The configured command line (for tests: set out/err with setOut/setErr, then execute). */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
+    cl.addSubcommand("demo", new DemoCommand());
     cl.addSubcommand("serve", new ServeCommand());
     cl.addSubcommand("zoo", new ZooCommand());
     cl.addSubcommand("explain", new ExplainCommand());
