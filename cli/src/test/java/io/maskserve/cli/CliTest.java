@@ -54,6 +54,29 @@ class CliTest {
   }
 
   @Test
+  void everyCommandPrintsItsHelp() {
+    List<List<String>> commands = new java.util.ArrayList<>();
+    collect(Main.commandLine(), new java.util.ArrayList<>(), commands);
+    assertTrue(commands.size() >= 14, "commands: " + commands);
+    for (List<String> path : commands) {
+      List<String> args = new java.util.ArrayList<>(path);
+      args.add("--help");
+      Run r = run(args.toArray(String[]::new));
+      assertEquals(0, r.exit(), path + " --help: " + r.err());
+      assertTrue(r.out().contains("Usage: maskserve"), path + " --help printed: " + r.out());
+    }
+  }
+
+  private static void collect(CommandLine cl, List<String> path, List<List<String>> out) {
+    out.add(List.copyOf(path));
+    for (var e : cl.getSubcommands().entrySet()) {
+      List<String> sub = new java.util.ArrayList<>(path);
+      sub.add(e.getKey());
+      collect(e.getValue(), sub, out);
+    }
+  }
+
+  @Test
   void usageErrorsAreOneLineAndExit2() {
     Run r = run("zoo", "list");
     assertEquals(2, r.exit());

@@ -22,6 +22,7 @@ import io.maskserve.trainer.model.GeneratorConfig;
 import io.maskserve.trainer.pipeline.SynthClassifierPipeline;
 import io.maskserve.trainer.reinforce.Evaluation;
 import io.maskserve.trainer.reinforce.OrtClassifier;
+import io.maskserve.trainer.reinforce.Reinforce;
 import io.maskserve.trainer.reinforce.StepStats;
 import io.maskserve.trainer.reinforce.Trainer;
 import io.maskserve.trainer.reinforce.TrainerConfig;
@@ -118,18 +119,21 @@ class SyntheticPipelineTest {
     LabelledImages train = ImageSets.synthetic(scenes, 0, 2000, SynthTask.inputSpec(SIZE));
     LabelledImages eval = ImageSets.synthetic(scenes, 1_000_000, 200, SynthTask.inputSpec(SIZE));
     GeneratorConfig gc = new GeneratorConfig(8, 3, 1, 1, 1);
-    TrainerConfig config = new TrainerConfig(gc, 150, 16, 6, 3e-3f, 1.5f, 0.3f, 0.01f, 5);
+    TrainerConfig config = new TrainerConfig(gc, 150, 16, 3e-3f, 0.5f, 5);
+    Reinforce.Settings settings = new Reinforce.Settings(6, 1.5f, 0.3f, 0.01f, Reinforce.Estimator.REINFORCE, 0f,
+        0.5f);
     int grid = gc.outputSide(SIZE);
     int[] evalTargets = ort.top1(eval.pixels(), eval.size());
-    try (Trainer trainer = new Trainer(config, ort, train)) {
+    try (Trainer trainer = new Trainer(config, new Reinforce(settings, ort, null), ort, train)) {
       float[][] before = trainer.keepProbabilities(eval.pixels(), eval.size());
-      double rewardBefore = Evaluation.expectedReward(before, grid, grid, eval, evalTargets, ort, config, 4, 1);
+      double rewardBefore = Evaluation.expectedReward(before, grid, grid, eval, evalTargets, ort, settings, 4, 1);
       long t0 = System.nanoTime();
       List<StepStats> steps = trainer.train(null);
       double seconds = (System.nanoTime() - t0) / 1e9;
       float[][] after = trainer.keepProbabilities(eval.pixels(), eval.size());
-      double rewardAfter = Evaluation.expectedReward(after, grid, grid, eval, evalTargets, ort, config, 4, 1);
-      Evaluation.Result r = Evaluation.evaluate(after, grid, grid, eval, evalTargets, ort, 0.5f, 1);
+      double rewardAfter = Evaluation.expectedReward(after, grid, grid, eval, evalTargets, ort, settings, 4, 1);
+      Evaluation.Result r = Evaluation.evaluate(after, grid, grid, eval, evalTargets, ort, 0.5f,
+          Evaluation.defaultTolerance(SIZE));
       System.out.printf("reinforce: %d steps in %.1f s (%.0f img/s), reward %.3f -> %.3f, pointing %.3f"
           + " (uniform %.3f), IoU %.3f, keep %.3f, p ratio %.3f%n", steps.size(), seconds,
           steps.size() * config.batchSize() / seconds, rewardBefore, rewardAfter, r.pointingRate(),

@@ -27,7 +27,6 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "export",
-    mixinStandardHelpOptions = true,
     header = "Export a trained generator checkpoint to ONNX; optionally register it.",
     description = "Reads the checkpoint written by 'train' (generator.properties, generator.params) and writes"
         + " the generator as ONNX (sigmoid and smoothing inside the graph). With --zoo and --model it is also"
@@ -35,6 +34,10 @@ import picocli.CommandLine.Spec;
 public final class ExportCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
+
+  // Not mixinStandardHelpOptions: that adds -V/--version, which clashes with --version V.
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+  boolean help;
 
   @Option(names = "--checkpoint", required = true, paramLabel = "DIR", description = "Checkpoint directory.")
   Path checkpoint;

@@ -29,7 +29,6 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "synth",
-    mixinStandardHelpOptions = true,
     header = "Write synthetic scenes with object masks; train and export their classifier.",
     description = "Writes COUNT scenes (class-balanced, deterministic for the seed) as OUT/<class>/<id>.png with"
         + " OUT/<class>/<id>.mask.png (white = the target object). Unless --no-train-classifier, also trains"
@@ -38,6 +37,10 @@ import picocli.CommandLine.Spec;
 public final class SynthCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
+
+  // Not mixinStandardHelpOptions: that adds -V/--version, which clashes with --version V.
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+  boolean help;
 
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory of the scenes.")
   Path out;
@@ -62,7 +65,7 @@ public final class SynthCommand implements Callable<Integer> {
   @Option(names = "--train-count", defaultValue = "6000", paramLabel = "N", description = "Training scenes per epoch (default ${DEFAULT-VALUE}).")
   int trainCount;
 
-  @Option(names = "--epochs", defaultValue = "6", paramLabel = "N", description = "Classifier epochs, fresh scenes each (default ${DEFAULT-VALUE}).")
+  @Option(names = "--epochs", defaultValue = "10", paramLabel = "N", description = "Classifier epochs, fresh scenes each (default ${DEFAULT-VALUE}).")
   int epochs;
 
   @Option(names = "--zoo", paramLabel = "DIR", description = "Also register the classifier in this zoo directory.")

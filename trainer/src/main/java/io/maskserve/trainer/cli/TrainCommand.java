@@ -1,28 +1,38 @@
 package io.maskserve.trainer.cli;
 
 import ai.onnxruntime.OrtEnvironment;
+import io.maskserve.trainer.data.FileImages;
 import io.maskserve.trainer.data.ImageSets;
+import io.maskserve.trainer.data.ImageSource;
 import io.maskserve.trainer.data.LabelledImages;
 import io.maskserve.trainer.export.OnnxExporter;
 import io.maskserve.trainer.model.GeneratorConfig;
 import io.maskserve.trainer.reinforce.Evaluation;
 import io.maskserve.trainer.reinforce.GeneratorCheckpoint;
+import io.maskserve.trainer.reinforce.Objective;
 import io.maskserve.trainer.reinforce.OrtClassifier;
+import io.maskserve.trainer.reinforce.OrtGradients;
+import io.maskserve.trainer.reinforce.Paper;
+import io.maskserve.trainer.reinforce.Reinforce;
 import io.maskserve.trainer.reinforce.StepStats;
 import io.maskserve.trainer.reinforce.Trainer;
 import io.maskserve.trainer.reinforce.TrainerConfig;
+import io.maskserve.trainer.run.MetricsLog;
+import io.maskserve.trainer.run.Progress;
+import io.maskserve.trainer.run.RunDirectory;
 import io.maskserve.zoo.GeneratorRegistration;
 import io.maskserve.zoo.ModelKey;
 import io.maskserve.zoo.ModelManifest;
+import io.maskserve.zoo.autodiff.AutodiffOptions;
 import io.maskserve.zoo.fs.FileSystemZooStore;
 import io.maskserve.zoo.validation.OnnxModelValidator;
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -30,23 +40,27 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code maskserve train}: trains a generator for a zoo classifier with the {@code reinforce}
- * objective on an image folder, writes the checkpoint, {@code generator.onnx} and {@code
- * metrics.csv} into {@code --out}, and with {@code --register} attaches the generator to the
- * classifier version in the zoo.
+ * {@code maskserve train}: trains a generator for a zoo classifier with policy gradients, writes
+ * resumable checkpoints, the metrics log and {@code generator.onnx} into {@code --out}, and with
+ * {@code --register} attaches the generator to the classifier version in the zoo.
  */
 @Command(
     name = "train",
-    mixinStandardHelpOptions = true,
     header = "Train a generator for a zoo classifier (policy gradient).",
     description = "Trains a generator for classifier --model (version --version, default the newest) of the zoo"
-        + " directory --zoo on the images of --data (one subfolder per class label), with the reinforce"
-        + " objective. Writes OUT/generator.properties + OUT/generator.params (checkpoint), OUT/generator.onnx"
-        + " and OUT/metrics.csv. When --data holds <id>.mask.png object masks (maskserve synth), also prints"
-        + " the pointing game, IoU and keep fraction on it.")
+        + " directory --zoo on the images of --data: a folder with one subfolder per class label, or a list file"
+        + " ('<path> <label>' per line, paths relative to the file). Writes into --out: run.properties, a"
+        + " resumable checkpoint every --checkpoint-every steps (trainer.state, generator.properties,"
+        + " generator.params), metrics.csv and metrics.jsonl, and at the end generator.onnx. --resume continues"
+        + " a stopped run from its last checkpoint, exactly as if it had not stopped. When --eval holds"
+        + " <id>.mask.png object masks (maskserve synth), also prints the pointing game, IoU and keep fraction.")
 public final class TrainCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
+
+  // Not mixinStandardHelpOptions: that adds -V/--version, which clashes with --version V.
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+  boolean help;
 
   @Option(names = "--zoo", required = true, paramLabel = "DIR", description = "Zoo directory.")
   Path zoo;
@@ -57,14 +71,35 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--version", paramLabel = "V", description = "Classifier version (default: the newest).")
   String version;
 
-  @Option(names = "--data", required = true, paramLabel = "DIR", description = "Training images, DIR/<label>/<file>.")
+  @Option(names = "--data", required = true, paramLabel = "DIR|FILE",
+      description = "Training images: DIR/<label>/<file>, or a list file of '<path> <label>' lines.")
   Path data;
 
   @Option(names = "--eval", paramLabel = "DIR", description = "Evaluation images with masks (default: none).")
   Path eval;
 
-  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Checkpoint directory.")
+  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Run directory.")
   Path out;
+
+  @Option(names = "--resume", description = "Continue the run stored in --out from its last checkpoint.")
+  boolean resume;
+
+  @Option(names = "--checkpoint-every", defaultValue = "100", paramLabel = "N",
+      description = "Write a resumable checkpoint every N steps (default ${DEFAULT-VALUE}).")
+  int checkpointEvery;
+
+  @Option(names = "--objective", defaultValue = "reinforce", paramLabel = "reinforce|paper",
+      description = "reinforce (K samples, leave-one-out baseline, exact regulariser gradients) or paper"
+          + " (the authors' reference objective). Default ${DEFAULT-VALUE}.")
+  String objective;
+
+  @Option(names = "--estimator", defaultValue = "MUPROP", paramLabel = "E",
+      description = "reinforce objective: REINFORCE, MUPROP (Taylor control variate) or LOCAL (local input"
+          + " gradients). Default ${DEFAULT-VALUE}.")
+  Reinforce.Estimator estimator;
+
+  @Option(names = "--eta", defaultValue = "1", description = "Weight of the MUPROP/LOCAL term (default ${DEFAULT-VALUE}).")
+  float eta;
 
   @Option(names = "--steps", defaultValue = "500", description = "Optimiser steps (default ${DEFAULT-VALUE}).")
   int steps;
@@ -75,10 +110,18 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--samples", defaultValue = "8", description = "Masks sampled per image, >= 2 (default ${DEFAULT-VALUE}).")
   int samples;
 
-  @Option(names = "--lr", defaultValue = "0.003", description = "Adam learning rate (default ${DEFAULT-VALUE}).")
+  @Option(names = "--lr", defaultValue = "0.001", description = "Adam learning rate (default ${DEFAULT-VALUE}).")
   float lr;
 
-  @Option(names = "--lambda-area", defaultValue = "1.5", description = "Area weight of the reward (default ${DEFAULT-VALUE}).")
+  @Option(names = "--lr-schedule", defaultValue = "cosine", paramLabel = "cosine|constant",
+      description = "cosine: decay the learning rate to 5% by the last step; constant. Default ${DEFAULT-VALUE}.")
+  String lrSchedule;
+
+  @Option(names = "--initial-keep", defaultValue = "0.9",
+      description = "Keep probability the generator starts from (default ${DEFAULT-VALUE}).")
+  float initialKeep;
+
+  @Option(names = "--lambda-area", defaultValue = "2.0", description = "Area weight of the reward (default ${DEFAULT-VALUE}).")
   float lambdaArea;
 
   @Option(names = "--lambda-tv", defaultValue = "0.3", description = "TV weight of the reward (default ${DEFAULT-VALUE}).")
@@ -105,8 +148,9 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "Seed (default ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--threshold", defaultValue = "0.5", description = "Keep threshold of the deterministic mask (default ${DEFAULT-VALUE}).")
-  float threshold;
+  @Option(names = "--threshold", paramLabel = "T",
+      description = "Keep threshold of the deterministic mask (default: 0.5 for reinforce, 0.35 for paper).")
+  Float threshold;
 
   @Option(names = "--register", description = "Attach the generator to the classifier version in the zoo.")
   boolean register;
@@ -114,6 +158,15 @@ public final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter w = spec.commandLine().getOut();
+    if (checkpointEvery < 1) {
+      throw new IllegalArgumentException("--checkpoint-every must be >= 1");
+    }
+    boolean paper = switch (objective.toLowerCase(Locale.ROOT)) {
+      case "reinforce" -> false;
+      case "paper" -> true;
+      default -> throw new IllegalArgumentException("--objective must be reinforce or paper, got " + objective);
+    };
+    float keepThreshold = threshold != null ? threshold : paper ? Paper.THRESHOLD : 0.5f;
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     FileSystemZooStore store = FileSystemZooStore.open(zoo, new OnnxModelValidator(env));
     ModelManifest manifest = (version == null ? store.latest(model, false) : store.get(new ModelKey(model, version)))
@@ -122,51 +175,102 @@ public final class TrainCommand implements Callable<Integer> {
     byte[] classifierBytes = Files.readAllBytes(store.localFile(manifest, manifest.classifier()));
     int h = manifest.input().height();
     int wd = manifest.input().width();
-    LabelledImages train = ImageSets.folder(data, manifest.labels(), manifest.input());
+    ImageSource train = Files.isDirectory(data) ? FileImages.folder(data, manifest.labels(), manifest.input())
+        : FileImages.list(data, manifest.labels(), manifest.input());
     GeneratorConfig gc = new GeneratorConfig(width, depth, blocks, outputLevel, smooth);
-    TrainerConfig config = new TrainerConfig(gc, steps, batchSize, samples, lr, lambdaArea, lambdaTv, entropy, seed);
+    boolean cosine = switch (lrSchedule.toLowerCase(Locale.ROOT)) {
+      case "cosine" -> true;
+      case "constant" -> false;
+      default -> throw new IllegalArgumentException("--lr-schedule must be cosine or constant, got " + lrSchedule);
+    };
+    TrainerConfig config = new TrainerConfig(gc, steps, batchSize, lr, initialKeep, seed, cosine);
+    Reinforce.Settings settings = new Reinforce.Settings(samples, lambdaArea, lambdaTv, entropy, estimator, eta,
+        keepThreshold);
+    RunDirectory run = new RunDirectory(out);
+    run.begin(settings(manifest, config, settings, paper), resume);
     int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
-    StringBuilder csv = new StringBuilder("step,reward,log_p,keep,loss,images_per_second\n");
+    boolean needsGradients = paper || estimator != Reinforce.Estimator.REINFORCE;
+    GeneratorCheckpoint architecture = new GeneratorCheckpoint(gc, h, wd);
     try (OrtClassifier classifier = new OrtClassifier(env, classifierBytes, h, wd, threads, 512);
-        Trainer trainer = new Trainer(config, classifier, train)) {
-      w.printf(Locale.ROOT, "training on %d images of %s:%s, %d steps%n", train.size(), manifest.name(),
-          manifest.version(), steps);
-      w.flush();
-      int every = Math.max(1, steps / 20);
-      List<StepStats> stats = trainer.train(s -> {
-        csv.append(String.format(Locale.ROOT, "%d,%.5f,%.5f,%.5f,%.6f,%.1f%n", s.step(), s.meanReward(),
-            s.meanLogProb(), s.meanKeep(), s.loss(), s.imagesPerSecond()));
-        if (s.step() % every == 0 || s.step() == steps) {
-          w.printf(Locale.ROOT, "step %d/%d  reward %.3f  log p %.3f  keep %.3f  %.0f img/s%n", s.step(), steps,
-              s.meanReward(), s.meanLogProb(), s.meanKeep(), s.imagesPerSecond());
-          w.flush();
+        OrtGradients gradients = needsGradients ? new OrtGradients(env, classifierBytes,
+            paper ? AutodiffOptions.Score.LOGIT : AutodiffOptions.Score.LOG_SOFTMAX, h, wd, threads, 256) : null) {
+      Objective obj = paper ? new Paper(classifier, gradients) : new Reinforce(settings, classifier, gradients);
+      try (Trainer trainer = new Trainer(config, obj, classifier, train)) {
+        int start = resume ? run.restore(trainer) : 0;
+        w.printf(Locale.ROOT, "%s %d images of %s:%s, steps %d..%d (%s objective)%n",
+            start > 0 ? "resuming on" : "training on", train.size(), manifest.name(), manifest.version(), start + 1,
+            steps, paper ? "paper" : "reinforce/" + estimator);
+        w.flush();
+        Progress progress = new Progress(w, start, steps, System.console() != null);
+        try (MetricsLog metrics = MetricsLog.open(out, start)) {
+          while (trainer.stepsDone() < steps) {
+            StepStats s = trainer.step();
+            metrics.append(s);
+            progress.update(s);
+            if (s.step() % checkpointEvery == 0) {
+              run.checkpoint(trainer, architecture);
+            }
+          }
+        } finally {
+          progress.finish();
         }
-      });
-      new GeneratorCheckpoint(gc, h, wd).write(out, trainer.generator());
-      Files2.writeAtomically(out.resolve("metrics.csv"), csv.toString().getBytes(StandardCharsets.UTF_8));
-      byte[] onnx = new OnnxExporter().generator(trainer.generator(), h, wd);
-      Files2.writeAtomically(out.resolve("generator.onnx"), onnx);
-      w.printf(Locale.ROOT, "wrote %s (%d steps)%n", out.resolve("generator.onnx"), stats.size());
-      if (eval != null) {
-        LabelledImages ev = ImageSets.folder(eval, manifest.labels(), manifest.input());
-        if (ev.masks() == null) {
-          throw new IllegalArgumentException("--eval " + eval + " has no <id>.mask.png object masks");
+        run.checkpoint(trainer, architecture);
+        byte[] onnx = new OnnxExporter().generator(trainer.generator(), h, wd);
+        Files2.writeAtomically(out.resolve("generator.onnx"), onnx);
+        w.printf(Locale.ROOT, "wrote %s (step %d)%n", out.resolve("generator.onnx"), trainer.stepsDone());
+        if (eval != null) {
+          evaluate(w, trainer, classifier, manifest, gc, keepThreshold);
         }
-        int[] targets = classifier.top1(ev.pixels(), ev.size());
-        int side = gc.outputSide(h);
-        float[][] maps = trainer.keepProbabilities(ev.pixels(), ev.size());
-        Evaluation.Result r = Evaluation.evaluate(maps, side, gc.outputSide(wd), ev, targets, classifier, threshold, 2);
-        w.printf(Locale.ROOT, "eval on %d images: pointing %.3f (uniform map %.3f), IoU %.3f, keep %.3f,"
-            + " p(masked)/p(original) %.3f%n", ev.size(), r.pointingRate(), r.uniformPointingRate(), r.meanIou(),
-            r.meanKeep(), r.probabilityRatio());
-      }
-      if (register) {
-        ModelManifest m = store.registerGenerator(new GeneratorRegistration(manifest.key(), threshold, "",
-            "reinforce, " + steps + " steps, seed " + seed), new ByteArrayInputStream(onnx));
-        w.printf(Locale.ROOT, "registered the generator of %s:%s in %s%n", m.name(), m.version(), zoo);
+        if (register) {
+          ModelManifest m = store.registerGenerator(new GeneratorRegistration(manifest.key(), keepThreshold, "",
+              (paper ? "paper" : "reinforce/" + estimator) + ", " + steps + " steps, seed " + seed),
+              new ByteArrayInputStream(onnx));
+          w.printf(Locale.ROOT, "registered the generator of %s:%s in %s%n", m.name(), m.version(), zoo);
+        }
       }
     }
     w.flush();
     return 0;
+  }
+
+  private void evaluate(PrintWriter w, Trainer trainer, OrtClassifier classifier, ModelManifest manifest,
+      GeneratorConfig gc, float keepThreshold) throws Exception {
+    LabelledImages ev = ImageSets.folder(eval, manifest.labels(), manifest.input());
+    if (ev.masks() == null) {
+      throw new IllegalArgumentException("--eval " + eval + " has no <id>.mask.png object masks");
+    }
+    int[] targets = classifier.top1(ev.pixels(), ev.size());
+    int h = manifest.input().height();
+    float[][] maps = trainer.keepProbabilities(ev.pixels(), ev.size());
+    Evaluation.Result r = Evaluation.evaluate(maps, gc.outputSide(h), gc.outputSide(manifest.input().width()), ev,
+        targets, classifier, keepThreshold, Evaluation.defaultTolerance(Math.max(h, manifest.input().width())));
+    w.printf(Locale.ROOT, "eval on %d images: pointing %.3f (uniform map %.3f), IoU %.3f, keep %.3f,"
+        + " p(masked)/p(original) %.3f%n", ev.size(), r.pointingRate(), r.uniformPointingRate(), r.meanIou(),
+        r.meanKeep(), r.probabilityRatio());
+  }
+
+  private Map<String, String> settings(ModelManifest manifest, TrainerConfig c, Reinforce.Settings s, boolean paper) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("classifier", manifest.name() + ":" + manifest.version());
+    m.put("classifierSha256", manifest.classifier().sha256());
+    m.put("data", data.toAbsolutePath().normalize().toString());
+    m.put("objective", paper ? "paper" : "reinforce");
+    m.put("estimator", s.estimator().name());
+    m.put("eta", Float.toString(s.taylorWeight()));
+    m.put("samples", Integer.toString(s.samples()));
+    m.put("lambdaArea", Float.toString(s.lambdaArea()));
+    m.put("lambdaTv", Float.toString(s.lambdaTv()));
+    m.put("entropy", Float.toString(s.entropyWeight()));
+    m.put("threshold", Float.toString(s.threshold()));
+    m.put("steps", Integer.toString(c.steps()));
+    m.put("batchSize", Integer.toString(c.batchSize()));
+    m.put("learningRate", Float.toString(c.learningRate()));
+    m.put("lrSchedule", c.cosineDecay() ? "cosine" : "constant");
+    m.put("initialKeep", Float.toString(c.initialKeep()));
+    m.put("seed", Long.toString(c.seed()));
+    GeneratorConfig g = c.generator();
+    m.put("generator", g.baseWidth() + "/" + g.depth() + "/" + g.blocksPerLevel() + "/" + g.outputLevel() + "/"
+        + g.smoothKernel());
+    return m;
   }
 }

@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param height image height
  * @param width image width
  */
-public record LabelledImages(float[] pixels, int[] labels, boolean[][] masks, int height, int width) {
+public record LabelledImages(float[] pixels, int[] labels, boolean[][] masks, int height, int width)
+    implements ImageSource {
 
   public LabelledImages {
     Objects.requireNonNull(pixels, "pixels");
@@ -24,17 +25,18 @@ public record LabelledImages(float[] pixels, int[] labels, boolean[][] masks, in
     }
   }
 
-  /** Number of images. */
+  @Override
   public int size() {
     return labels.length;
   }
 
-  /** Floats per image. */
+  @Override
   public int imageLength() {
     return 3 * height * width;
   }
 
   /** Copies the images at {@code indices} into a new contiguous buffer. */
+  @Override
   public float[] gather(int[] indices) {
     int len = imageLength();
     float[] out = new float[indices.length * len];

@@ -8,6 +8,7 @@ import io.maskserve.trainer.model.ClassifierConfig;
 import io.maskserve.trainer.model.ClassifierNet;
 import io.maskserve.trainer.model.ClassifierTraining;
 import io.maskserve.trainer.model.Djl;
+import io.maskserve.trainer.synth.BackgroundMasking;
 import io.maskserve.trainer.synth.SceneConfig;
 import io.maskserve.trainer.synth.SceneGenerator;
 import io.maskserve.trainer.synth.ShapeClass;
@@ -17,7 +18,8 @@ import java.util.List;
 
 /**
  * Makes the synthetic benchmark's classifier: draws class-balanced training and held-out scenes,
- * trains a {@link ClassifierNet} with DJL and exports it to ONNX.
+ * trains a {@link ClassifierNet} with DJL (with {@link BackgroundMasking}, so the target object is
+ * the classifier's only evidence) and exports it to ONNX.
  *
  * <p>Training scenes are indices {@code [0, epochs*trainCount)} of the seed's scene stream (fresh scenes every epoch), held-out
  * scenes start at {@link #TEST_OFFSET}, so the two never overlap and an evaluation set written by
@@ -43,9 +45,12 @@ public final class SynthClassifierPipeline {
       }
     }
 
-    /** Options that reach ≥ 95% held-out accuracy at 64×64 (measured 0.972 with 6 epochs, 0.940 with 4). */
+    /**
+     * Options that reach ≥ 95% held-out accuracy at 64×64 with background-masking augmentation
+     * (measured 0.979 with 10 epochs, 0.912 with 6).
+     */
     public static Options defaults(int size, long seed) {
-      return new Options(size, 6000, 1000, 6, 16, seed);
+      return new Options(size, 6000, 1000, 10, 16, seed);
     }
   }
 
@@ -82,8 +87,11 @@ public final class SynthClassifierPipeline {
       ClassifierNet net = new ClassifierNet(new ClassifierConfig(ShapeClass.values().length, options.baseWidth(), 4));
       model.setBlock(net);
       // Fresh scenes every epoch: scene e*trainCount+i of the stream.
+      BackgroundMasking augment = BackgroundMasking.defaults();
       ClassifierTraining.Result r = ClassifierTraining.train(model,
-          e -> e == 0 ? train : ImageSets.synthetic(scenes, (long) e * options.trainCount(), options.trainCount(), spec),
+          e -> augment.apply(e == 0 ? train
+              : ImageSets.synthetic(scenes, (long) e * options.trainCount(), options.trainCount(), spec),
+              options.seed() * 31 + e),
           test,
           new ClassifierTraining.Config(options.epochs(), 32, 2e-3f, options.seed()));
       byte[] onnx = new OnnxExporter().classifier(net, options.size(), options.size());

@@ -8,10 +8,11 @@ import java.util.SplittableRandom;
 /**
  * Measures keep-probability maps against known object masks and the classifier.
  *
- * <p>Pointing game: the map's most probable cell is a hit when that cell, grown by {@code
- * tolerance} pixels on every side, touches an object pixel. The uniform baseline is the hit rate of
- * a cell chosen uniformly at random (what the argmax of a constant map with random tie-breaking
- * achieves), computed exactly per image.
+ * <p>Pointing game (TorchRay's semantics): the point is the centre of the map's most probable cell
+ * (the first one in row-major order on ties); it is a hit when an object pixel lies within {@code
+ * tolerance} pixels (Euclidean) of it. TorchRay uses 15 px at 224×224, scaled with the resolution:
+ * {@link #defaultTolerance}. The uniform baseline is the hit rate of a cell chosen uniformly at
+ * random (what the argmax of a constant map with random tie-breaking achieves), exact per image.
  */
 public final class Evaluation {
 
@@ -35,7 +36,7 @@ public final class Evaluation {
    * @param targets the explained class of every image
    */
   public static Result evaluate(float[][] maps, int gridH, int gridW, LabelledImages data, int[] targets,
-      OrtClassifier classifier, float threshold, int tolerance) throws OrtException {
+      OrtClassifier classifier, float threshold, double tolerance) throws OrtException {
     Objects.requireNonNull(data.masks(), "data has no object masks");
     int n = data.size();
     int hh = data.height();
@@ -61,7 +62,7 @@ public final class Evaluation {
       }
       int touching = 0;
       for (int c = 0; c < cells; c++) {
-        if (touches(obj, hh, ww, (c / gridW) * fy, (c % gridW) * fx, fy, fx, tolerance)) {
+        if (near(obj, hh, ww, c / gridW, c % gridW, fy, fx, tolerance)) {
           touching++;
           if (c == best) {
             hits++;
@@ -102,7 +103,7 @@ public final class Evaluation {
    * fixed seed: the objective's value for the policy, comparable before and after training.
    */
   public static double expectedReward(float[][] maps, int gridH, int gridW, LabelledImages data, int[] targets,
-      OrtClassifier classifier, TrainerConfig config, int samples, long seed) throws OrtException {
+      OrtClassifier classifier, Reinforce.Settings config, int samples, long seed) throws OrtException {
     int n = data.size();
     int cells = gridH * gridW;
     int imageLen = data.imageLength();
@@ -130,14 +131,35 @@ public final class Evaluation {
     return sum / (n * samples);
   }
 
-  private static boolean touches(boolean[] obj, int hh, int ww, int y0, int x0, int fy, int fx, int tol) {
-    int ya = Math.max(0, y0 - tol);
-    int yb = Math.min(hh - 1, y0 + fy - 1 + tol);
-    int xa = Math.max(0, x0 - tol);
-    int xb = Math.min(ww - 1, x0 + fx - 1 + tol);
-    for (int y = ya; y <= yb; y++) {
-      for (int x = xa; x <= xb; x++) {
-        if (obj[y * ww + x]) {
+  /** TorchRay's tolerance of 15 px at 224 px, scaled to an image side of {@code side} pixels. */
+  public static double defaultTolerance(int side) {
+    return 15.0 * side / 224;
+  }
+
+  /**
+   * One pointing-game trial: whether the centre of the most probable cell of {@code map} ({@code
+   * gridH×gridW}, row-major) lies within {@code tolerance} pixels of an object pixel of {@code
+   * object} ({@code height×width}).
+   */
+  public static boolean pointingHit(float[] map, int gridH, int gridW, boolean[] object, int height, int width,
+      double tolerance) {
+    int best = 0;
+    for (int c = 1; c < gridH * gridW; c++) {
+      if (map[c] > map[best]) {
+        best = c;
+      }
+    }
+    return near(object, height, width, best / gridW, best % gridW, height / gridH, width / gridW, tolerance);
+  }
+
+  /** Whether an object pixel lies within {@code tol} of the centre of cell (cy, cx) of size fy×fx. */
+  private static boolean near(boolean[] obj, int hh, int ww, int cy, int cx, int fy, int fx, double tol) {
+    double py = cy * fy + (fy - 1) / 2.0;
+    double px = cx * fx + (fx - 1) / 2.0;
+    int r = (int) Math.ceil(tol);
+    for (int y = Math.max(0, (int) Math.floor(py - r)); y <= Math.min(hh - 1, (int) Math.ceil(py + r)); y++) {
+      for (int x = Math.max(0, (int) Math.floor(px - r)); x <= Math.min(ww - 1, (int) Math.ceil(px + r)); x++) {
+        if (obj[y * ww + x] && (y - py) * (y - py) + (x - px) * (x - px) <= tol * tol) {
           return true;
         }
       }

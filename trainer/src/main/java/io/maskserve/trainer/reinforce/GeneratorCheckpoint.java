@@ -1,7 +1,5 @@
 package io.maskserve.trainer.reinforce;
 
-import io.maskserve.zoo.fs.AtomicFiles;
-
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.ndarray.types.DataType;
@@ -9,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import io.maskserve.trainer.model.Djl;
 import io.maskserve.trainer.model.GeneratorConfig;
 import io.maskserve.trainer.model.GeneratorNet;
+import io.maskserve.zoo.fs.AtomicFiles;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -24,7 +23,8 @@ import java.util.Properties;
  * A trained generator on disk: {@code DIR/generator.properties} (architecture and input size) and
  * {@code DIR/generator.params} (DJL parameters, batch-norm statistics included). Each file is
  * written to a temp file and renamed, so a crash never leaves a half-written file under its final
- * name. (Optimiser and RNG state for {@code --resume} are not stored yet.)
+ * name. This is the generator alone, what {@code export} reads; the resumable state of a run
+ * (step, optimiser) is {@code trainer.state}, see {@code io.maskserve.trainer.run.RunDirectory}.
  *
  * @param config the architecture
  * @param height input height

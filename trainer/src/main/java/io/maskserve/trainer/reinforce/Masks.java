@@ -38,8 +38,26 @@ public final class Masks {
   }
 
   /**
+   * {@code samples} Bernoulli masks per image from keep probabilities {@code probs} ({@code
+   * [n][cells]}), laid out {@code [n][samples][cells]}, drawn from {@code rng} in that order.
+   */
+  public static float[] sample(float[] probs, int n, int samples, int cells, java.util.SplittableRandom rng) {
+    float[] masks = new float[n * samples * cells];
+    for (int i = 0; i < n; i++) {
+      for (int s = 0; s < samples; s++) {
+        int off = (i * samples + s) * cells;
+        for (int c = 0; c < cells; c++) {
+          masks[off + c] = rng.nextDouble() < probs[i * cells + c] ? 1f : 0f;
+        }
+      }
+    }
+    return masks;
+  }
+
+  /**
    * Writes {@code image} (normalised CHW, {@code H x W}) with the cells of {@code mask} ({@code h x
    * w}, nearest upsampling) that are 0 set to 0, i.e. to the dataset mean — the paper's removal.
+   * A soft mask (values in [0,1]) scales the pixels towards the mean.
    */
   public static void applyMask(float[] image, int imageOffset, int height, int width, float[] mask, int maskOffset,
       int h, int w, float[] dst, int dstOffset) {

@@ -1,20 +1,26 @@
 package io.maskserve.trainer.reinforce;
 
+import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
-import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
+import ai.djl.util.Pair;
 import ai.onnxruntime.OrtException;
-import io.maskserve.trainer.data.LabelledImages;
+import io.maskserve.trainer.data.ImageSource;
+import io.maskserve.trainer.data.Prefetcher;
 import io.maskserve.trainer.model.Djl;
 import io.maskserve.trainer.model.GeneratorNet;
+import io.maskserve.trainer.optim.Adam;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -24,62 +30,78 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Trains a {@link GeneratorNet} with the {@code reinforce} objective.
+ * Trains a {@link GeneratorNet} against a frozen ONNX classifier with an {@link Objective}.
  *
- * <p>Per step, for a batch of images x with targets y (the classifier's top-1 on x): the generator
- * gives keep probabilities p; K binary masks m_k ~ Bernoulli(p) are drawn per image (in Java, from
- * the seeded stream: reproducible); all B·K masked images (removed cells = 0 in normalised space)
- * go through the frozen ONNX classifier in one call; each mask gets the reward {@code r_k = log
- * p(y | m_k ⊙ x) − λ_area·area(m_k) − λ_tv·TV(m_k)}; the baseline of sample k is the mean reward of
- * the other K−1 samples of the same image (leave-one-out: unbiased, and it needs no value network);
- * the loss {@code −mean((r_k − b_k)·log π(m_k|x))/cells − β·H(p)} is back-propagated through the
- * generator only (the classifier is outside DJL) and Adam takes a step.
+ * <p>Per step: a batch of images with their targets (the classifier's top-1 on the unmasked
+ * image), the generator's keep probabilities, the objective's loss (masks are sampled and scored
+ * outside DJL, in ONNX Runtime), back-propagation through the generator only, one {@link Adam}
+ * step.
  *
- * <p>Not thread-safe. Closing releases the DJL model; the ONNX classifier belongs to the caller.
+ * <p><b>Reproducibility and resume.</b> Nothing random is carried from step to step: the batch
+ * order of epoch e is a shuffle seeded by (seed, e) and the mask samples of step s come from a
+ * stream seeded by (seed, s). The complete state of a run is therefore the step number, the
+ * generator's parameters and Adam's moments ({@link #saveState}/{@link #loadState}), and a resumed
+ * run takes exactly the steps the uninterrupted run would have taken.
+ *
+ * <p>Not thread-safe. Closing releases the DJL model; the classifier and objective belong to the
+ * caller.
  */
 public final class Trainer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Trainer.class);
-  /** Probabilities are clipped this far from 0 and 1 so log π stays finite. */
-  private static final float EPS = 1e-4f;
+  private static final long GOLDEN = 0x9E3779B97F4A7C15L;
+  private static final int STATE_MAGIC = 0x4d535452; // "MSTR"
+  private static final int STATE_FORMAT = 1;
 
   private final TrainerConfig config;
+  private final Objective objective;
+  private final ImageSource data;
   private final OrtClassifier classifier;
-  private final LabelledImages data;
-  private final int[] targets;
+  private final Prefetcher prefetcher;
   private final Model model;
   private final GeneratorNet net;
-  private final ai.djl.training.Trainer djl;
-  private final SplittableRandom rng;
-  private int[] order;
-  private int cursor;
+  private final Adam adam;
   private int step;
+  private int[] order;
+  private long orderEpoch = -1;
 
   /**
    * @param config the run's settings
-   * @param classifier the frozen classifier (not closed by this trainer)
+   * @param objective the loss (owns its own reference to the classifier)
+   * @param classifier the frozen classifier, used here for the targets (not closed by this trainer)
    * @param data the training images (normalised as the classifier expects)
    */
-  public Trainer(TrainerConfig config, OrtClassifier classifier, LabelledImages data) throws OrtException {
+  public Trainer(TrainerConfig config, Objective objective, OrtClassifier classifier, ImageSource data)
+      throws OrtException {
     this.config = Objects.requireNonNull(config, "config");
-    this.classifier = Objects.requireNonNull(classifier, "classifier");
+    this.objective = Objects.requireNonNull(objective, "objective");
     this.data = Objects.requireNonNull(data, "data");
+    if (data.size() == 0) {
+      throw new IllegalArgumentException("no training images");
+    }
     int div = 1 << config.generator().depth();
     if (data.height() % div != 0 || data.width() % div != 0) {
       throw new IllegalArgumentException("image size " + data.height() + "x" + data.width()
           + " must be divisible by 2^depth = " + div);
     }
-    // The explained class is what the classifier predicts on the unmasked image.
-    this.targets = classifier.top1(data.pixels(), data.size());
+    this.classifier = Objects.requireNonNull(classifier, "classifier");
     Djl.engine().setRandomSeed((int) config.seed());
     this.model = Model.newInstance("generator", "PyTorch");
     this.net = new GeneratorNet(config.generator());
     model.setBlock(net);
-    DefaultTrainingConfig tc = new DefaultTrainingConfig(Loss.l2Loss()) // unused: the loss is built by hand
-        .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(config.learningRate())).build());
-    this.djl = model.newTrainer(tc);
-    djl.initialize(new Shape(config.batchSize(), 3, data.height(), data.width()));
-    this.rng = new SplittableRandom(config.seed());
+    net.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, data.height(), data.width()));
+    setInitialKeep(config.initialKeep());
+    this.adam = new Adam(net.getParameters().stream().toList(), config.learningRate());
+    adam.attachGradients();
+    this.prefetcher = new Prefetcher(data);
+  }
+
+  private void setInitialKeep(float keep) {
+    NDArray bias = net.head().getParameters().get("bias").getArray();
+    float logit = (float) Math.log(keep / (1 - keep));
+    float[] values = new float[(int) bias.size()];
+    java.util.Arrays.fill(values, logit);
+    bias.set(FloatBuffer.wrap(values));
   }
 
   /** The generator being trained. */
@@ -92,15 +114,20 @@ public final class Trainer implements AutoCloseable {
     return model;
   }
 
-  /** The target class of every training image (the classifier's top-1). */
-  public int[] targets() {
-    return targets.clone();
+  /** The objective. */
+  public Objective objective() {
+    return objective;
   }
 
-  /** Runs {@code config.steps()} steps, reporting each to {@code listener}. */
+  /** Steps taken so far (including those before a resume). */
+  public int stepsDone() {
+    return step;
+  }
+
+  /** Runs the remaining steps up to {@code config.steps()}, reporting each to {@code listener}. */
   public List<StepStats> train(Consumer<StepStats> listener) throws OrtException {
     List<StepStats> all = new ArrayList<>();
-    for (int i = 0; i < config.steps(); i++) {
+    while (step < config.steps()) {
       StepStats s = step();
       all.add(s);
       if (listener != null) {
@@ -110,106 +137,59 @@ public final class Trainer implements AutoCloseable {
     return all;
   }
 
-  /** One policy-gradient step. */
+  /** One optimiser step. */
   public StepStats step() throws OrtException {
     long t0 = System.nanoTime();
-    int b = Math.min(config.batchSize(), data.size());
-    int k = config.samples();
-    int[] idx = nextBatch(b);
-    int[] ys = new int[b];
-    for (int i = 0; i < b; i++) {
-      ys[i] = targets[idx[i]];
-    }
-    float[] images = data.gather(idx);
-    int hh = data.height();
-    int ww = data.width();
-    int imageLen = 3 * hh * ww;
-    double lossValue;
-    double rewardSum = 0;
-    double logpSum = 0;
-    double keepSum = 0;
-    try (NDManager sub = djl.getManager().newSubManager()) {
-      NDArray x = sub.create(images, new Shape(b, 3, hh, ww));
-      try (GradientCollector gc = djl.newGradientCollector()) {
-        NDArray p = djl.forward(new NDList(x)).singletonOrThrow();
-        int h = (int) p.getShape().get(2);
-        int w = (int) p.getShape().get(3);
-        int cells = h * w;
-        float[] probs = p.toFloatArray();
-        float[] masks = new float[b * k * cells];
-        for (int i = 0; i < b; i++) {
-          for (int s = 0; s < k; s++) {
-            int off = (i * k + s) * cells;
-            for (int c = 0; c < cells; c++) {
-              masks[off + c] = rng.nextDouble() < probs[i * cells + c] ? 1f : 0f;
-            }
-          }
-        }
-        float[] masked = new float[b * k * imageLen];
-        int[] maskedTargets = new int[b * k];
-        for (int i = 0; i < b; i++) {
-          for (int s = 0; s < k; s++) {
-            int j = i * k + s;
-            Masks.applyMask(images, i * imageLen, hh, ww, masks, j * cells, h, w, masked, j * imageLen);
-            maskedTargets[j] = ys[i];
-          }
-        }
-        double[] logp = classifier.logProbabilities(masked, b * k, maskedTargets);
-        float[] reward = new float[b * k];
-        for (int j = 0; j < b * k; j++) {
-          double area = Masks.area(masks, j * cells, cells);
-          double tv = Masks.totalVariation(masks, j * cells, h, w);
-          reward[j] = (float) (logp[j] - config.lambdaArea() * area - config.lambdaTv() * tv);
-          rewardSum += reward[j];
-          logpSum += logp[j];
-          keepSum += area;
-        }
-        float[] advantage = new float[b * k];
-        for (int i = 0; i < b; i++) {
-          double total = 0;
-          for (int s = 0; s < k; s++) {
-            total += reward[i * k + s];
-          }
-          for (int s = 0; s < k; s++) {
-            int j = i * k + s;
-            advantage[j] = (float) (reward[j] - (total - reward[j]) / (k - 1));
-          }
-        }
-        NDArray m = sub.create(masks, new Shape(b, k, cells));
-        NDArray pc = p.reshape(b, 1, cells).clip(EPS, 1 - EPS);
-        NDArray logP = pc.log();
-        NDArray log1mP = pc.neg().add(1).log();
-        NDArray logPi = m.mul(logP).add(m.neg().add(1).mul(log1mP)).sum(new int[] {2}); // [B,K]
-        NDArray adv = sub.create(advantage, new Shape(b, k));
-        NDArray policyLoss = adv.mul(logPi).mean().neg().div(cells);
-        NDArray entropy = pc.mul(logP).add(pc.neg().add(1).mul(log1mP)).neg().mean();
-        NDArray loss = policyLoss.sub(entropy.mul(config.entropyWeight()));
-        gc.backward(loss);
-        lossValue = loss.getFloat();
+    int b = config.batchSize();
+    int[] idx = batchIndices(step, b);
+    float[] images = prefetcher.take(idx, step + 1 < config.steps() ? batchIndices(step + 1, b) : null);
+    // The explained class is what the classifier predicts on the unmasked image.
+    int[] ys = classifier.top1(images, b);
+    Objective.Batch batch = new Objective.Batch(images, b, data.height(), data.width(), ys);
+    SplittableRandom rng = new SplittableRandom(mix(config.seed() * GOLDEN + step));
+    double progress = config.steps() == 0 ? 1 : step / (double) config.steps();
+    Objective.Outcome outcome;
+    float lossValue;
+    try (NDManager sub = model.getNDManager().newSubManager()) {
+      ParameterStore ps = new ParameterStore(sub, false);
+      NDArray x = sub.create(batch.images(), new Shape(b, 3, data.height(), data.width()));
+      try (GradientCollector gc = Djl.engine().newGradientCollector()) {
+        NDArray p = net.forward(ps, new NDList(x), true).singletonOrThrow();
+        outcome = objective.loss(batch, p, rng, sub, progress);
+        gc.backward(outcome.loss());
+        lossValue = outcome.loss().getFloat();
       }
-      djl.step();
+      adam.update(config.lrScale(step));
     }
     step++;
     double seconds = (System.nanoTime() - t0) / 1e9;
-    StepStats stats = new StepStats(step, rewardSum / (b * k), logpSum / (b * k), keepSum / (b * k), lossValue,
+    StepStats stats = new StepStats(step, outcome.reward(), outcome.logProb(), outcome.keep(), lossValue,
         b / seconds);
     log.debug("step {}", stats);
     return stats;
   }
 
-  private int[] nextBatch(int b) {
+  /**
+   * The images of step {@code s}: positions {@code s·b .. s·b+b−1} of the concatenated epoch
+   * orders, each epoch a permutation seeded by (seed, epoch).
+   */
+  private int[] batchIndices(int s, int b) {
+    int n = data.size();
     int[] idx = new int[b];
+    long start = (long) s * b;
     for (int i = 0; i < b; i++) {
-      if (order == null || cursor >= order.length) {
-        order = shuffle(data.size());
-        cursor = 0;
+      long pos = start + i;
+      long epoch = pos / n;
+      if (epoch != orderEpoch) {
+        order = permutation(n, new SplittableRandom(mix(config.seed() * GOLDEN - 1 - epoch)));
+        orderEpoch = epoch;
       }
-      idx[i] = order[cursor++];
+      idx[i] = order[(int) (pos % n)];
     }
     return idx;
   }
 
-  private int[] shuffle(int n) {
+  private static int[] permutation(int n, SplittableRandom rng) {
     int[] o = new int[n];
     for (int i = 0; i < n; i++) {
       o[i] = i;
@@ -223,6 +203,53 @@ public final class Trainer implements AutoCloseable {
     return o;
   }
 
+  /** SplitMix64's finaliser: neighbouring inputs give unrelated seeds. */
+  private static long mix(long z) {
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+
+  /** Writes the resumable state: step, generator parameters (batch-norm statistics included), Adam. */
+  public void saveState(DataOutputStream out) throws IOException {
+    out.writeInt(STATE_MAGIC);
+    out.writeInt(STATE_FORMAT);
+    out.writeUTF(architecture());
+    out.writeInt(step);
+    net.saveParameters(out);
+    adam.save(out);
+  }
+
+  private String architecture() {
+    var g = config.generator();
+    return "width=" + g.baseWidth() + " depth=" + g.depth() + " blocks=" + g.blocksPerLevel() + " outputLevel="
+        + g.outputLevel() + " smooth=" + g.smoothKernel() + " input=" + data.height() + "x" + data.width();
+  }
+
+  /** Restores what {@link #saveState} wrote; the architecture must be the same. */
+  public void loadState(DataInputStream in) throws IOException, MalformedModelException {
+    if (in.readInt() != STATE_MAGIC || in.readInt() != STATE_FORMAT) {
+      throw new MalformedModelException("not a maskserve trainer state (format " + STATE_FORMAT + ")");
+    }
+    String arch = in.readUTF();
+    if (!arch.equals(architecture())) {
+      throw new MalformedModelException("the checkpoint is of another generator (" + arch + ") than this run's ("
+          + architecture() + ")");
+    }
+    int saved = in.readInt();
+    if (saved < 0) {
+      throw new MalformedModelException("corrupt trainer state: step " + saved);
+    }
+    net.loadParameters(model.getNDManager(), in);
+    for (Pair<String, Parameter> p : net.getParameters()) {
+      if (p.getValue().requiresGradient()) {
+        p.getValue().getArray().setRequiresGradient(true);
+      }
+    }
+    adam.load(in);
+    step = saved;
+  }
+
   /**
    * Keep probabilities of {@code n} images (inference mode: batch norm uses running statistics),
    * row-major {@code [n][h*w]}; the grid side is {@code config.generator().outputSide(size)}.
@@ -233,7 +260,7 @@ public final class Trainer implements AutoCloseable {
 
   @Override
   public void close() {
-    djl.close();
+    prefetcher.close();
     model.close();
   }
 }

@@ -4,47 +4,50 @@ import io.maskserve.trainer.model.GeneratorConfig;
 import java.util.Objects;
 
 /**
- * Settings of a {@code reinforce} training run.
+ * Settings of a training run that do not depend on the objective.
  *
  * @param generator the generator architecture
- * @param steps optimiser steps
+ * @param steps optimiser steps of the whole run (a resumed run continues up to this step)
  * @param batchSize images per step
- * @param samples masks sampled per image (K, at least 2 for the leave-one-out baseline)
  * @param learningRate Adam learning rate
- * @param lambdaArea weight of the kept fraction in the reward
- * @param lambdaTv weight of the mask's total variation in the reward
- * @param entropyWeight weight of the mean per-cell Bernoulli entropy bonus in the loss
+ * @param initialKeep keep probability the untrained generator starts from (its output bias)
  * @param seed seed of the weights, the batch order and the mask samples
+ * @param cosineDecay whether the learning rate follows a cosine from {@code learningRate} at step 0
+ *     down to 5% of it at {@code steps} (else it is constant)
  */
-public record TrainerConfig(
-    GeneratorConfig generator,
-    int steps,
-    int batchSize,
-    int samples,
-    float learningRate,
-    float lambdaArea,
-    float lambdaTv,
-    float entropyWeight,
-    long seed) {
+public record TrainerConfig(GeneratorConfig generator, int steps, int batchSize, float learningRate,
+    float initialKeep, long seed, boolean cosineDecay) {
+
+  /** Final learning rate of the cosine schedule, as a fraction of the initial one. */
+  public static final float FINAL_LR_FRACTION = 0.05f;
+
+  /** A constant-learning-rate configuration. */
+  public TrainerConfig(GeneratorConfig generator, int steps, int batchSize, float learningRate, float initialKeep,
+      long seed) {
+    this(generator, steps, batchSize, learningRate, initialKeep, seed, false);
+  }
+
+  /** The learning-rate multiplier of step {@code step} (0-based). */
+  public float lrScale(int step) {
+    if (!cosineDecay || steps == 0) {
+      return 1f;
+    }
+    double t = Math.min(1.0, step / (double) steps);
+    return (float) (FINAL_LR_FRACTION + (1 - FINAL_LR_FRACTION) * 0.5 * (1 + Math.cos(Math.PI * t)));
+  }
 
   public TrainerConfig {
     Objects.requireNonNull(generator, "generator");
-    if (steps < 0 || batchSize < 1 || samples < 2) {
-      throw new IllegalArgumentException("need steps >= 0, batchSize >= 1, samples >= 2");
+    if (steps < 0 || batchSize < 1) {
+      throw new IllegalArgumentException("need steps >= 0 and batchSize >= 1");
     }
-    if (!(learningRate > 0) || lambdaArea < 0 || lambdaTv < 0 || entropyWeight < 0) {
-      throw new IllegalArgumentException("learning rate must be positive and the weights non-negative");
+    if (!(learningRate > 0) || !(initialKeep > 0 && initialKeep < 1)) {
+      throw new IllegalArgumentException("learning rate must be positive and initialKeep in (0,1)");
     }
-  }
-
-  /** The {@code train} command's defaults for a generator configuration (tuned on synthetic scenes). */
-  public static TrainerConfig defaults(GeneratorConfig generator) {
-    return new TrainerConfig(generator, 500, 16, 8, 3e-3f, 1.5f, 0.3f, 0.01f, 1L);
   }
 
   /** A copy with another number of steps. */
   public TrainerConfig withSteps(int newSteps) {
-    return new TrainerConfig(generator, newSteps, batchSize, samples, learningRate, lambdaArea, lambdaTv,
-        entropyWeight, seed);
+    return new TrainerConfig(generator, newSteps, batchSize, learningRate, initialKeep, seed, cosineDecay);
   }
 }

@@ -1,2 +1,6 @@
-/** The reinforce objective: policy-gradient training of a generator against a frozen ONNX classifier, evaluation (pointing game, IoU, keep fraction) and checkpoints. */
+/**
+ * Generator training: the trainer, its objectives ({@code reinforce} with its estimators, {@code
+ * paper}), the classifier and its input gradients in ONNX Runtime, evaluation on known object masks
+ * (pointing game, IoU, keep fraction) and the exportable generator checkpoint.
+ */
 package io.maskserve.trainer.reinforce;

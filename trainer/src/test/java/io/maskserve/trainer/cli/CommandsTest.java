@@ -58,6 +58,27 @@ class CommandsTest {
     assertTrue(out.contains("registered the generator of synth:1"), out);
     assertTrue(out.contains("pointing"), out);
     assertEquals(4, Files.readAllLines(ckpt.resolve("metrics.csv")).size());
+    assertEquals(3, Files.readAllLines(ckpt.resolve("metrics.jsonl")).size());
+
+    // The same --out again is refused; --resume with more steps continues the stored run.
+    int code = new CommandLine(new TrainCommand()).setErr(new PrintWriter(new StringWriter()))
+        .setOut(new PrintWriter(new StringWriter())).execute("--zoo", zoo.toString(), "--model", "synth", "--data",
+            data.toString(), "--out", ckpt.toString(), "--steps", "3", "--batch-size", "4", "--samples", "2",
+            "--width", "4");
+    assertEquals(1, code);
+    out = run(new TrainCommand(), "--zoo", zoo.toString(), "--model", "synth", "--data", data.toString(),
+        "--out", ckpt.toString(), "--steps", "5", "--batch-size", "4", "--samples", "2", "--width", "4", "--resume");
+    assertTrue(out.contains("resuming on 20 images of synth:1, steps 4..5"), out);
+    assertEquals(6, Files.readAllLines(ckpt.resolve("metrics.csv")).size());
+
+    // The paper objective, from a list file.
+    Files.writeString(tmp.resolve("list.txt"), listFile(data));
+    out = run(new TrainCommand(), "--zoo", zoo.toString(), "--model", "synth", "--data",
+        tmp.resolve("list.txt").toString(), "--out", tmp.resolve("paper").toString(), "--steps", "2",
+        "--batch-size", "4", "--width", "4", "--objective", "paper");
+    assertTrue(out.contains("paper objective"), out);
+    assertTrue(Files.isRegularFile(tmp.resolve("paper").resolve("generator.onnx")));
+    assertTrue(run(new TrainCommand(), "--help").contains("--resume"));
 
     Path onnx = tmp.resolve("exported.onnx");
     out = run(new ExportCommand(), "--checkpoint", ckpt.toString(), "--out", onnx.toString());
@@ -66,6 +87,18 @@ class CommandsTest {
     assertArrayEquals(Files.readAllBytes(ckpt.resolve("generator.onnx")), Files.readAllBytes(onnx));
     FileSystemZooStore store = FileSystemZooStore.open(zoo, new OnnxModelValidator(OrtEnvironment.getEnvironment()));
     assertEquals(16, store.get(new ModelKey("synth", "1")).orElseThrow().generator().orElseThrow().outputHeight());
+  }
+
+  /** A list file naming every image under {@code dir}, relative to the list's directory. */
+  private static String listFile(Path dir) throws Exception {
+    StringBuilder sb = new StringBuilder("# path label\n");
+    try (var files = Files.walk(dir)) {
+      for (Path p : files.filter(f -> f.toString().endsWith(".png") && !f.toString().endsWith(".mask.png")).sorted()
+          .toList()) {
+        sb.append(dir.getParent().relativize(p)).append(' ').append(p.getParent().getFileName()).append('\n');
+      }
+    }
+    return sb.toString();
   }
 
   private static String run(Object command, String... args) {

@@ -2,7 +2,9 @@ package io.maskserve.trainer.reinforce;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -17,14 +19,31 @@ import io.maskserve.trainer.model.GeneratorConfig;
 import io.maskserve.trainer.synth.SceneConfig;
 import io.maskserve.trainer.synth.SceneGenerator;
 import io.maskserve.trainer.synth.SynthTask;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
-/** Same seed, same run: rewards, keep fractions and the final maps are identical. */
+/**
+ * Same seed, same run; and a run stopped, saved and resumed takes exactly the steps of the
+ * uninterrupted run (same rewards, same final maps), for every objective.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReproducibilityTest {
 
-  @Test
-  void fixedSeedsReproduceTheRun() throws Exception {
+  OrtClassifier ort;
+  OrtGradients logSoftmax;
+  OrtGradients logit;
+  LabelledImages data;
+
+  @BeforeAll
+  void setUp() throws Exception {
     byte[] classifier;
     Djl.engine();
     try (Model m = Model.newInstance("c", "PyTorch")) {
@@ -33,30 +52,106 @@ class ReproducibilityTest {
       net.initialize(m.getNDManager(), DataType.FLOAT32, new Shape(1, 3, 32, 32));
       classifier = new OnnxExporter().classifier(net, 32, 32);
     }
-    LabelledImages data = ImageSets.synthetic(new SceneGenerator(SceneConfig.ofSize(32), 4), 0, 24,
-        SynthTask.inputSpec(32));
-    TrainerConfig config = new TrainerConfig(new GeneratorConfig(4, 2, 1, 1, 1), 4, 6, 3, 1e-2f, 1f, 0.3f, 0.01f, 9);
-    try (OrtClassifier ort = new OrtClassifier(OrtEnvironment.getEnvironment(), classifier, 32, 32, 1, 64)) {
-      float[][] mapsA;
-      float[][] mapsB;
-      List<StepStats> a;
-      List<StepStats> b;
-      try (Trainer t = new Trainer(config, ort, data)) {
-        a = t.train(null);
-        mapsA = t.keepProbabilities(data.pixels(), 4);
-      }
-      try (Trainer t = new Trainer(config, ort, data)) {
-        b = t.train(null);
-        mapsB = t.keepProbabilities(data.pixels(), 4);
-      }
-      assertEquals(a.size(), b.size());
-      for (int i = 0; i < a.size(); i++) {
-        assertEquals(a.get(i).meanReward(), b.get(i).meanReward(), "reward of step " + (i + 1));
-        assertEquals(a.get(i).meanKeep(), b.get(i).meanKeep(), "keep of step " + (i + 1));
-      }
-      for (int i = 0; i < mapsA.length; i++) {
-        assertArrayEquals(mapsA[i], mapsB[i]);
-      }
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    ort = new OrtClassifier(env, classifier, 32, 32, 1, 64);
+    logSoftmax = new OrtGradients(env, classifier, io.maskserve.zoo.autodiff.AutodiffOptions.Score.LOG_SOFTMAX, 32,
+        32, 1, 64);
+    logit = new OrtGradients(env, classifier, io.maskserve.zoo.autodiff.AutodiffOptions.Score.LOGIT, 32, 32, 1, 64);
+    data = ImageSets.synthetic(new SceneGenerator(SceneConfig.ofSize(32), 4), 0, 10, SynthTask.inputSpec(32));
+  }
+
+  @AfterAll
+  void tearDown() throws Exception {
+    ort.close();
+    logSoftmax.close();
+    logit.close();
+  }
+
+  private static final TrainerConfig CONFIG = new TrainerConfig(new GeneratorConfig(4, 2, 1, 1, 1), 6, 4, 1e-2f,
+      0.7f, 9);
+
+  private Objective objective(String kind) {
+    return switch (kind) {
+      case "paper" -> new Paper(ort, logit);
+      case "muprop" -> new Reinforce(settings(Reinforce.Estimator.MUPROP), ort, logSoftmax);
+      case "local" -> new Reinforce(settings(Reinforce.Estimator.LOCAL), ort, logSoftmax);
+      default -> new Reinforce(settings(Reinforce.Estimator.REINFORCE), ort, null);
+    };
+  }
+
+  private static Reinforce.Settings settings(Reinforce.Estimator e) {
+    return new Reinforce.Settings(3, 1f, 0.3f, 0.01f, e, 1f, 0.5f);
+  }
+
+  @Test
+  void fixedSeedsReproduceTheRun() throws Exception {
+    for (String kind : List.of("reinforce", "muprop", "local", "paper")) {
+      Run a = run(kind, -1);
+      Run b = run(kind, -1);
+      assertEquals(a.stats, b.stats, kind);
+      assertArrayEquals(a.maps, b.maps, kind);
     }
+  }
+
+  @Test
+  void resumedRunEqualsTheUninterruptedRun() throws Exception {
+    for (String kind : List.of("reinforce", "paper")) {
+      Run whole = run(kind, -1);
+      // The epoch boundary (10 images, 4 per step) falls inside the resumed part.
+      Run resumed = run(kind, 2);
+      assertEquals(whole.stats, resumed.stats, kind + ": rewards/keep of every step");
+      assertArrayEquals(whole.maps, resumed.maps, kind + ": final maps");
+    }
+  }
+
+  @Test
+  void corruptOrForeignStateIsRejected() throws Exception {
+    try (Trainer t = new Trainer(CONFIG, objective("reinforce"), ort, data)) {
+      DataInputStream junk = new DataInputStream(new ByteArrayInputStream(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}));
+      assertThrows(MalformedModelException.class, () -> t.loadState(junk));
+    }
+    byte[] state;
+    try (Trainer t = new Trainer(CONFIG, objective("reinforce"), ort, data)) {
+      t.step();
+      state = save(t);
+    }
+    TrainerConfig wider = new TrainerConfig(new GeneratorConfig(8, 2, 1, 1, 1), 6, 4, 1e-2f, 0.7f, 9);
+    try (Trainer t = new Trainer(wider, objective("reinforce"), ort, data)) {
+      MalformedModelException e = assertThrows(MalformedModelException.class,
+          () -> t.loadState(new DataInputStream(new ByteArrayInputStream(state))));
+      org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("width=4"), e.getMessage());
+    }
+  }
+
+  private record Run(List<List<Double>> stats, float[][] maps) {}
+
+  /** Runs CONFIG; when {@code stopAt >= 0}, saves after that step and continues in a new trainer. */
+  private Run run(String kind, int stopAt) throws Exception {
+    List<List<Double>> stats = new ArrayList<>();
+    Trainer t = new Trainer(CONFIG, objective(kind), ort, data);
+    try {
+      while (t.stepsDone() < CONFIG.steps()) {
+        StepStats s = t.step();
+        stats.add(List.of((double) s.step(), s.meanReward(), s.meanKeep(), s.meanLogProb()));
+        if (s.step() == stopAt) {
+          byte[] state = save(t);
+          t.close();
+          t = new Trainer(CONFIG, objective(kind), ort, data);
+          t.loadState(new DataInputStream(new ByteArrayInputStream(state)));
+          assertEquals(stopAt, t.stepsDone());
+        }
+      }
+      return new Run(stats, t.keepProbabilities(data.pixels(), 4));
+    } finally {
+      t.close();
+    }
+  }
+
+  private static byte[] save(Trainer t) throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      t.saveState(out);
+    }
+    return bytes.toByteArray();
   }
 }

@@ -1,0 +1,80 @@
+package io.maskserve.trainer.reinforce;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.onnxruntime.OrtException;
+import java.util.SplittableRandom;
+
+/**
+ * A training objective: from a batch and the generator's keep probabilities, the loss to minimise
+ * (a DJL array connected to the probabilities, so gradients reach the generator) and what it
+ * measured. Implementations sample masks, score them with the frozen classifier and form a
+ * policy-gradient surrogate.
+ */
+public interface Objective {
+
+  /**
+   * One step's images.
+   *
+   * @param images normalised images, contiguous {@code [size,3,height,width]}
+   * @param size images in the batch
+   * @param height image height
+   * @param width image width
+   * @param targets the explained class of every image
+   */
+  record Batch(float[] images, int size, int height, int width, int[] targets) {
+
+    /** Values per image. */
+    public int imageLength() {
+      return 3 * height * width;
+    }
+
+    /**
+     * The images under {@code samples} masks each ({@code [size][samples][h·w]}, binary or soft,
+     * nearest-upsampled): {@code [size·samples,3,height,width]}, sample-major per image.
+     */
+    public float[] masked(float[] masks, int samples, int h, int w) {
+      int len = imageLength();
+      int cells = h * w;
+      float[] out = new float[size * samples * len];
+      for (int j = 0; j < size * samples; j++) {
+        Masks.applyMask(images, (j / samples) * len, height, width, masks, j * cells, h, w, out, j * len);
+      }
+      return out;
+    }
+
+    /** Every target repeated {@code samples} times, matching {@link #masked}. */
+    public int[] repeatedTargets(int samples) {
+      int[] out = new int[size * samples];
+      for (int j = 0; j < out.length; j++) {
+        out[j] = targets[j / samples];
+      }
+      return out;
+    }
+  }
+
+  /**
+   * The loss and the step's figures.
+   *
+   * @param loss scalar surrogate loss (minimised)
+   * @param reward mean reward of the sampled masks (higher is better; the objective's own scale)
+   * @param logProb mean log p(target | masked image) of the sampled masks
+   * @param keep mean kept fraction of the sampled masks
+   */
+  record Outcome(NDArray loss, double reward, double logProb, double keep) {}
+
+  /**
+   * Builds the loss of one batch.
+   *
+   * @param batch the images and targets
+   * @param probs keep probabilities {@code [size,1,h,w]}, part of the generator's autograd graph
+   * @param rng this step's random stream (mask samples)
+   * @param manager where temporary arrays go
+   * @param progress fraction of the run done, in [0,1] (for schedules)
+   */
+  Outcome loss(Batch batch, NDArray probs, SplittableRandom rng, NDManager manager, double progress)
+      throws OrtException;
+
+  /** The keep threshold of the deterministic mask this objective is designed for. */
+  float threshold();
+}

@@ -1,0 +1,83 @@
+package io.maskserve.trainer.reinforce;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.maskserve.trainer.model.Djl;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The closed forms and helpers the objectives rest on. */
+class ObjectivePartsTest {
+
+  @Test
+  void expectedTotalVariationMatchesMonteCarlo() {
+    int h = 3;
+    int w = 4;
+    SplittableRandom r = new SplittableRandom(3);
+    float[] p = new float[h * w];
+    for (int i = 0; i < p.length; i++) {
+      p[i] = (float) r.nextDouble();
+    }
+    double exact;
+    try (NDManager m = NDManager.newBaseManager(Djl.engine().getEngineName())) {
+      exact = Reinforce.expectedTotalVariation(m.create(p, new Shape(1, 1, h, w))).getFloat();
+    }
+    int n = 200_000;
+    float[] masks = Masks.sample(p, 1, n, h * w, r);
+    double mc = 0;
+    for (int s = 0; s < n; s++) {
+      mc += Masks.totalVariation(masks, s * h * w, h, w);
+    }
+    mc /= n;
+    assertEquals(mc, exact, 3e-3, "closed form " + exact + " vs Monte Carlo " + mc);
+  }
+
+  @Test
+  void leaveOneOutSubtractsTheOtherSamplesMean() {
+    float[] adv = Reinforce.leaveOneOut(new float[] {1, 2, 6, 10, 10, 10}, 2, 3);
+    assertArrayEquals(new float[] {1 - 4f, 2 - 3.5f, 6 - 1.5f, 0, 0, 0}, adv, 1e-6f);
+  }
+
+  @Test
+  void cellSlopesSumInputTimesGradientOverEachCell() {
+    // 2x2 image, one cell per image: slope = Σ x·g over 3 channels and 4 pixels.
+    float[] x = new float[12];
+    float[] g = new float[12];
+    double expected = 0;
+    for (int i = 0; i < 12; i++) {
+      x[i] = i - 5;
+      g[i] = 0.5f * i;
+      expected += x[i] * g[i];
+    }
+    float[] out = new float[1];
+    Reinforce.cellSlopes(x, 0, g, 0, 2, 2, 1, 1, out, 0);
+    assertEquals(expected, out[0], 1e-4);
+  }
+
+  @Test
+  void paperPseudoLabelsNormaliseByThe99thPercentileAndSmooth() {
+    int hh = 10;
+    int ww = 10;
+    float[] grad = new float[3 * hh * ww];
+    // A 4x4 salient block (gradient 1 in channel 2) plus one outlier pixel of 100.
+    for (int y = 2; y < 6; y++) {
+      for (int x = 2; x < 6; x++) {
+        grad[2 * hh * ww + y * ww + x] = -1f;
+      }
+    }
+    grad[9 * ww + 9] = 100f;
+    float[] g = Paper.saliency(grad, 0, hh, ww, hh, ww);
+    assertEquals(1f, g[2 * ww + 2], 1e-6, "block reaches the percentile: 1");
+    assertEquals(1f, g[9 * ww + 9], 1e-6, "the outlier is clipped to 1");
+    assertEquals(0f, g[0], 1e-6);
+    boolean[] s = Paper.salient(g, hh, ww);
+    assertTrue(s[3 * ww + 3], "inside the block");
+    assertFalse(s[9 * ww + 9], "an isolated pixel is smoothed away");
+    assertFalse(s[0]);
+  }
+}
