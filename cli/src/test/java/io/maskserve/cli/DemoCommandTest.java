@@ -53,13 +53,8 @@ class DemoCommandTest {
 
   /** Through Main's command line and its error handlers. */
   static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = Main.commandLine();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    int exit = cl.execute(args);
-    return new Run(exit, out.toString(), err.toString(), null);
+    CliTest.Run r = CliTest.run(args);
+    return new Run(r.exit(), r.out(), r.err(), null);
   }
 
   /** A demo command reading the embedded zoo from {@code loader}; failures are captured, not printed. */

@@ -7,7 +7,6 @@ import io.maskserve.trainer.model.Djl;
 import io.maskserve.trainer.model.GeneratorNet;
 import io.maskserve.trainer.reinforce.GeneratorCheckpoint;
 import io.maskserve.zoo.GeneratorRegistration;
-import io.maskserve.zoo.ModelKey;
 import io.maskserve.zoo.ModelManifest;
 import io.maskserve.zoo.fs.FileSystemZooStore;
 import io.maskserve.zoo.validation.OnnxModelValidator;
@@ -74,8 +73,7 @@ public final class ExportCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--zoo needs --model");
       }
       FileSystemZooStore store = FileSystemZooStore.open(zoo, new OnnxModelValidator(OrtEnvironment.getEnvironment()));
-      ModelManifest manifest = (version == null ? store.latest(model, false) : store.get(new ModelKey(model, version)))
-          .orElseThrow(() -> new IllegalArgumentException("no classifier " + model + " in " + zoo));
+      ModelManifest manifest = ZooModels.classifier(store, zoo, model, version);
       ModelManifest r = store.registerGenerator(new GeneratorRegistration(manifest.key(), threshold, "",
           "exported from " + checkpoint.getFileName()), new ByteArrayInputStream(onnx));
       w.printf(Locale.ROOT, "registered the generator of %s:%s in %s%n", r.name(), r.version(), zoo);

@@ -21,7 +21,6 @@ import io.maskserve.trainer.run.MetricsLog;
 import io.maskserve.trainer.run.Progress;
 import io.maskserve.trainer.run.RunDirectory;
 import io.maskserve.zoo.GeneratorRegistration;
-import io.maskserve.zoo.ModelKey;
 import io.maskserve.zoo.ModelManifest;
 import io.maskserve.zoo.autodiff.AutodiffOptions;
 import io.maskserve.zoo.fs.FileSystemZooStore;
@@ -169,9 +168,7 @@ public final class TrainCommand implements Callable<Integer> {
     float keepThreshold = threshold != null ? threshold : paper ? Paper.THRESHOLD : 0.5f;
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     FileSystemZooStore store = FileSystemZooStore.open(zoo, new OnnxModelValidator(env));
-    ModelManifest manifest = (version == null ? store.latest(model, false) : store.get(new ModelKey(model, version)))
-        .orElseThrow(() -> new IllegalArgumentException("no classifier " + model
-            + (version == null ? "" : ":" + version) + " in " + zoo));
+    ModelManifest manifest = ZooModels.classifier(store, zoo, model, version);
     byte[] classifierBytes = Files.readAllBytes(store.localFile(manifest, manifest.classifier()));
     int h = manifest.input().height();
     int wd = manifest.input().width();

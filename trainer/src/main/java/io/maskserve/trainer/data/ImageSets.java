@@ -12,10 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.stream.Stream;
 
 /** Builds {@link LabelledImages} from synthetic scenes or from an image folder. */
 public final class ImageSets {
@@ -47,53 +44,29 @@ public final class ImageSets {
    * kept only when every image has one. Files are taken in sorted order so runs are reproducible.
    */
   public static LabelledImages folder(Path dir, List<String> labels, InputSpec spec) {
-    Preprocessor pre = new Preprocessor(spec);
-    List<float[]> images = new ArrayList<>();
-    List<Integer> ys = new ArrayList<>();
-    List<boolean[]> masks = new ArrayList<>();
+    FileImages files = FileImages.folder(dir, labels, spec);
+    int n = files.size();
+    int[] all = new int[n];
+    int[] ys = new int[n];
+    boolean[][] masks = new boolean[n][];
     boolean allMasks = true;
-    try {
-      for (int c = 0; c < labels.size(); c++) {
-        Path classDir = dir.resolve(labels.get(c));
-        if (!Files.isDirectory(classDir)) {
-          continue;
+    for (int i = 0; i < n; i++) {
+      all[i] = i;
+      FileImages.Entry e = files.entries().get(i);
+      ys[i] = e.label();
+      String name = e.path().getFileName().toString();
+      Path maskFile = e.path().resolveSibling(name.substring(0, name.lastIndexOf('.')) + SynthWriter.MASK_SUFFIX);
+      if (allMasks && Files.isRegularFile(maskFile)) {
+        try {
+          masks[i] = readMask(maskFile, spec);
+        } catch (IOException ex) {
+          throw new UncheckedIOException("cannot read " + maskFile + ": " + ex.getMessage(), ex);
         }
-        List<Path> files;
-        try (Stream<Path> s = Files.list(classDir)) {
-          files = s.filter(p -> {
-                String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-                return !n.startsWith(".") && !n.endsWith(SynthWriter.MASK_SUFFIX)
-                    && (n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg") || n.endsWith(".bmp"));
-              })
-              .sorted()
-              .toList();
-        }
-        for (Path f : files) {
-          BufferedImage img = ImageDecoder.decode(Files.readAllBytes(f));
-          images.add(pre.toTensor(img));
-          ys.add(c);
-          String name = f.getFileName().toString();
-          Path maskFile = f.resolveSibling(name.substring(0, name.lastIndexOf('.')) + SynthWriter.MASK_SUFFIX);
-          if (allMasks && Files.isRegularFile(maskFile)) {
-            masks.add(readMask(maskFile, spec));
-          } else {
-            allMasks = false;
-          }
-        }
+      } else {
+        allMasks = false;
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read images from " + dir + ": " + e.getMessage(), e);
     }
-    if (images.isEmpty()) {
-      throw new IllegalArgumentException("no images found under " + dir + " in class folders " + labels);
-    }
-    int len = pre.tensorLength();
-    float[] pixels = new float[images.size() * len];
-    for (int i = 0; i < images.size(); i++) {
-      System.arraycopy(images.get(i), 0, pixels, i * len, len);
-    }
-    return new LabelledImages(pixels, ys.stream().mapToInt(Integer::intValue).toArray(),
-        allMasks ? masks.toArray(new boolean[0][]) : null, spec.height(), spec.width());
+    return new LabelledImages(files.gather(all), ys, allMasks ? masks : null, spec.height(), spec.width());
   }
 
   private static boolean[] readMask(Path file, InputSpec spec) throws IOException {

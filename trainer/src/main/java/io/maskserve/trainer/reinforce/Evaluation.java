@@ -106,22 +106,14 @@ public final class Evaluation {
       OrtClassifier classifier, Reinforce.Settings config, int samples, long seed) throws OrtException {
     int n = data.size();
     int cells = gridH * gridW;
-    int imageLen = data.imageLength();
-    SplittableRandom rng = new SplittableRandom(seed);
-    float[] masks = new float[n * samples * cells];
-    float[] masked = new float[n * samples * imageLen];
-    int[] ts = new int[n * samples];
+    float[] flat = new float[n * cells];
     for (int i = 0; i < n; i++) {
-      for (int s = 0; s < samples; s++) {
-        int j = i * samples + s;
-        for (int c = 0; c < cells; c++) {
-          masks[j * cells + c] = rng.nextDouble() < maps[i][c] ? 1f : 0f;
-        }
-        Masks.applyMask(data.pixels(), i * imageLen, data.height(), data.width(), masks, j * cells, gridH, gridW,
-            masked, j * imageLen);
-        ts[j] = targets[i];
-      }
+      System.arraycopy(maps[i], 0, flat, i * cells, cells);
     }
+    float[] masks = Masks.sample(flat, n, samples, cells, new SplittableRandom(seed));
+    Objective.Batch batch = new Objective.Batch(data.pixels(), n, data.height(), data.width(), targets);
+    float[] masked = batch.masked(masks, samples, gridH, gridW);
+    int[] ts = batch.repeatedTargets(samples);
     double[] lp = classifier.logProbabilities(masked, n * samples, ts);
     double sum = 0;
     for (int j = 0; j < n * samples; j++) {

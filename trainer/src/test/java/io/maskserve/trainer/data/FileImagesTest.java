@@ -29,9 +29,19 @@ class FileImagesTest {
     new SynthWriter(scenes).write(tmp.resolve("set"), 10);
     FileImages folder = FileImages.folder(tmp.resolve("set"), LABELS, SPEC);
     assertEquals(10, folder.size());
-    LabelledImages direct = ImageSets.folder(tmp.resolve("set"), LABELS, SPEC);
-    int[] all = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
-    assertArrayEquals(direct.gather(all), folder.gather(all));
+    // Each file decodes to exactly the scene rendered in memory (PNG is lossless), with its label
+    // and object mask.
+    LabelledImages scenesInMemory = ImageSets.synthetic(scenes, 0, 10, SPEC);
+    LabelledImages withMasks = ImageSets.folder(tmp.resolve("set"), LABELS, SPEC);
+    for (int k = 0; k < folder.size(); k++) {
+      FileImages.Entry e = folder.entries().get(k);
+      int id = Integer.parseInt(e.path().getFileName().toString().replace(".png", ""));
+      assertArrayEquals(scenesInMemory.gather(new int[] {id}), folder.gather(new int[] {k}), e.path().toString());
+      assertArrayEquals(scenesInMemory.gather(new int[] {id}), withMasks.gather(new int[] {k}));
+      assertEquals(scenesInMemory.labels()[id], e.label());
+      assertEquals(scenesInMemory.labels()[id], withMasks.labels()[k]);
+      assertArrayEquals(scenesInMemory.masks()[id], withMasks.masks()[k]);
+    }
 
     StringBuilder list = new StringBuilder("# comment\n\n");
     for (FileImages.Entry e : folder.entries()) {
