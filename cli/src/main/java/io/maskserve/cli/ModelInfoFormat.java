@@ -30,7 +30,8 @@ final class ModelInfoFormat {
       return "-";
     }
     return m.getGenerator().getOutputHeight() + "x" + m.getGenerator().getOutputWidth()
-        + String.format(Locale.ROOT, " threshold %.2f", m.getGenerator().getThreshold());
+        + String.format(Locale.ROOT, " threshold %.2f", m.getGenerator().getThreshold())
+        + (m.getGenerator().getClassConditional() ? " class-conditional" : "");
   }
 
   /** Column-aligned table of versions, with a header. */

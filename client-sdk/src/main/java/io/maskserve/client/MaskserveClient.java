@@ -314,6 +314,9 @@ public final class MaskserveClient implements AutoCloseable {
    * Attaches a generator to an existing classifier version, streaming {@code onnx} in {@link
    * #CHUNK_SIZE} chunks. When {@code metadata.sha256} is empty it is computed from the file first.
    *
+   * @return what the zoo published; {@code getGenerator().getClassConditional()} tells whether the
+   *     server found the generator class-conditional (an int64 {@code target} input), i.e. whether
+   *     its maps depend on {@code ExplainRequest.target_class}
    * @throws UncheckedIOException if the file cannot be read
    */
   public ModelInfo registerGenerator(GeneratorMetadata metadata, Path onnx) {

@@ -180,6 +180,7 @@ class MaskserveClientTest {
 
     ModelInfo ok = client.registerGenerator(meta.toBuilder().clearSha256().build(), file);
     assertEquals(3, ok.getGenerator().getArtifact().getSizeBytes());
+    assertTrue(ok.getGenerator().getClassConditional());
   }
 
   @Test
@@ -335,7 +336,8 @@ class MaskserveClientTest {
                   .setVersion(meta[0].getVersion())
                   .setGenerator(
                       io.maskserve.v1.GeneratorInfo.newBuilder()
-                          .setArtifact(ArtifactInfo.newBuilder().setSha256(sha(b)).setSizeBytes(b.length)))
+                          .setArtifact(ArtifactInfo.newBuilder().setSha256(sha(b)).setSizeBytes(b.length))
+                          .setClassConditional(true))
                   .build());
           out.onCompleted();
         }

@@ -16,9 +16,12 @@ public interface ModelValidator {
 
   /**
    * Checks that {@code onnx} is a generator for {@code classifier}: maps its input {@code [N,3,H,W]}
-   * (N dynamic) to {@code [N,1,H',W']} with values in [0,1], H divisible by H' and W by W'.
+   * (N dynamic) to {@code [N,1,H',W']} with values in [0,1], H divisible by H' and W by W'. A
+   * class-conditional generator also takes the int64 input {@value GeneratorSpec#TARGET_INPUT}
+   * {@code [N]} (the class to explain per row, in {@code 0..numClasses-1}); no other input is
+   * allowed.
    *
-   * @return the generator's output size {@code {H', W'}}
+   * @return the generator's output size and whether it is class-conditional
    */
-  int[] validateGenerator(Path onnx, ModelManifest classifier);
+  GeneratorShape validateGenerator(Path onnx, ModelManifest classifier);
 }

@@ -9,6 +9,7 @@ import io.maskserve.zoo.ModelManifest;
 import io.maskserve.zoo.ResizeMode;
 import io.maskserve.zoo.fs.FileSystemZooStore;
 import io.maskserve.zoo.onnx.ReferenceGenerators;
+import io.maskserve.zoo.testing.TestOnnxModels;
 import io.maskserve.zoo.validation.OnnxModelValidator;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -88,6 +89,11 @@ public final class TestData {
 
   /** Registers ResNet-20 {@code version} and an {@code out x out} reference generator in {@code zoo}. */
   public static ModelManifest populate(Path zoo, String version, int out) {
+    return populate(zoo, version, generatorOnnx(out), "reference contrast generator");
+  }
+
+  /** Registers ResNet-20 {@code version} and the generator {@code generatorOnnx} (threshold 0.5) in {@code zoo}. */
+  public static ModelManifest populate(Path zoo, String version, byte[] generatorOnnx, String description) {
     FileSystemZooStore store = FileSystemZooStore.open(zoo, new OnnxModelValidator(OrtEnvironment.getEnvironment()));
     try (InputStream in = Files.newInputStream(resnetOnnx())) {
       store.registerClassifier(
@@ -96,8 +102,30 @@ public final class TestData {
       throw new UncheckedIOException(e);
     }
     return store.registerGenerator(
-        new GeneratorRegistration(new ModelKey(MODEL, version), 0.5f, "", "reference contrast generator"),
-        new ByteArrayInputStream(generatorOnnx(out)));
+        new GeneratorRegistration(new ModelKey(MODEL, version), 0.5f, "", description),
+        new ByteArrayInputStream(generatorOnnx));
+  }
+
+  /**
+   * A class-conditional generator for the CIFAR input: 8x8 map, one row per ResNet-20 class, class
+   * k lighting up its own cells (see {@link #conditionalMap}).
+   */
+  public static byte[] conditionalGeneratorOnnx() {
+    return TestOnnxModels.conditionalGenerator(32, 32, 4, 10);
+  }
+
+  /**
+   * The map of {@link #conditionalGeneratorOnnx} for class {@code target} at the 32x32 input: its
+   * 8x8 output upsampled x4.
+   */
+  public static float[] conditionalMap(int target) {
+    float[] map = new float[32 * 32];
+    for (int y = 0; y < 32; y++) {
+      for (int x = 0; x < 32; x++) {
+        map[y * 32 + x] = TestOnnxModels.conditionalKeep(target, (y / 4) * 8 + x / 4, 10);
+      }
+    }
+    return map;
   }
 
   /** MobileNetV2's input: 224x224, plain resize, (p - 128) / 128. */

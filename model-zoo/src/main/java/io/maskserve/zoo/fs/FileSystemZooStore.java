@@ -3,6 +3,7 @@ package io.maskserve.zoo.fs;
 import io.maskserve.zoo.Artifact;
 import io.maskserve.zoo.ClassifierRegistration;
 import io.maskserve.zoo.GeneratorRegistration;
+import io.maskserve.zoo.GeneratorShape;
 import io.maskserve.zoo.GeneratorSpec;
 import io.maskserve.zoo.ModelKey;
 import io.maskserve.zoo.ModelManifest;
@@ -359,17 +360,17 @@ public final class FileSystemZooStore implements ZooStore {
         throw notFound(key); // the version was deleted meanwhile
       }
       verifySha("generator", registration.expectedSha256(), stored.sha256());
-      int[] size;
+      GeneratorShape shape;
       try {
-        size = runValidatorFor(() -> validator.validateGenerator(tmp, current));
+        shape = runValidatorFor(() -> validator.validateGenerator(tmp, current));
       } catch (ZooException e) {
         if (!Files.exists(tmp)) {
           throw notFound(key);
         }
         throw e;
       }
-      if (size == null || size.length != 2 || size[0] < 1 || size[1] < 1) {
-        throw new ZooException(Reason.INTERNAL, "the validator returned no generator output size");
+      if (shape == null) {
+        throw new ZooException(Reason.INTERNAL, "the validator returned no generator shape");
       }
       try (StoreLocks.Held commit = locks.commit()) {
         ModelManifest latest = readManifest(key.name(), key.version()).orElseThrow(() -> notFound(key));
@@ -382,8 +383,9 @@ public final class FileSystemZooStore implements ZooStore {
                     new GeneratorSpec(
                         new Artifact(GENERATOR_FILE, stored.sha256(), stored.sizeBytes()),
                         threshold,
-                        size[0],
-                        size[1],
+                        shape.outputHeight(),
+                        shape.outputWidth(),
+                        shape.classConditional(),
                         now(),
                         registration.description())));
         byte[] json = codec.write(updated);
@@ -399,8 +401,9 @@ public final class FileSystemZooStore implements ZooStore {
             FsSupport.deleteQuietly(target); // unreferenced by the manifest, so never visible
           }
         }
-        log.info("registered generator of {} ({}x{}, {} bytes, sha256 {})", key, size[0], size[1],
-            stored.sizeBytes(), stored.sha256());
+        log.info("registered generator of {} ({}x{}{}, {} bytes, sha256 {})", key, shape.outputHeight(),
+            shape.outputWidth(), shape.classConditional() ? ", class-conditional" : "", stored.sizeBytes(),
+            stored.sha256());
         return updated;
       }
       } finally {

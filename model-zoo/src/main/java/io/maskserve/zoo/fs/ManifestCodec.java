@@ -41,11 +41,14 @@ import java.util.Optional;
  *           "mean":[0.485,0.456,0.406],"std":[0.229,0.224,0.225]},
  *  "classifier":{"file":"classifier.onnx","sha256":"...","size_bytes":1112345},
  *  "generator":{"file":"generator.onnx","sha256":"...","size_bytes":1234,"threshold":0.35,
- *               "output_height":32,"output_width":32,"created":"...","description":""}}
+ *               "output_height":32,"output_width":32,"class_conditional":false,
+ *               "created":"...","description":""}}
  * }</pre>
  *
  * {@code generator} is omitted when the version has none; times are RFC 3339 in UTC; {@code resize}
- * is a {@link ResizeMode} name. Parsing treats its input as untrusted: at most {@value
+ * is a {@link ResizeMode} name. {@code generator.class_conditional} is always written; when it is
+ * absent (manifests written before class-conditional generators existed) it reads as {@code false},
+ * which is what those generators are. Parsing treats its input as untrusted: at most {@value
  * #MAX_MANIFEST_BYTES} bytes, nesting depth and string lengths capped, duplicate keys rejected, an
  * unknown {@code format} rejected, every field type-checked and then validated by the records.
  * Unknown extra fields are ignored. Every parse failure is an {@link InvalidManifestException}.
@@ -113,6 +116,7 @@ public final class ManifestCodec {
       gen.put("threshold", g.threshold());
       gen.put("output_height", g.outputHeight());
       gen.put("output_width", g.outputWidth());
+      gen.put("class_conditional", g.classConditional());
       gen.put("created", formatTime(g.created()));
       gen.put("description", g.description());
     });
@@ -223,6 +227,7 @@ public final class ManifestCodec {
                     number(genNode, "threshold", "generator.").floatValue(),
                     integer(genNode, "output_height", "generator."),
                     integer(genNode, "output_width", "generator."),
+                    optionalBoolean(genNode, "class_conditional", "generator.", false),
                     time(genNode, "created", "generator."),
                     optionalText(genNode, "description", "generator.")));
       }
@@ -292,6 +297,17 @@ public final class ManifestCodec {
       throw new InvalidManifestException("manifest field '" + path + field + "' must be a string");
     }
     return v.textValue();
+  }
+
+  private static boolean optionalBoolean(JsonNode node, String field, String path, boolean absent) {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      return absent;
+    }
+    if (!v.isBoolean()) {
+      throw new InvalidManifestException("manifest field '" + path + field + "' must be true or false");
+    }
+    return v.booleanValue();
   }
 
   private static JsonNode number(JsonNode node, String field, String path) {

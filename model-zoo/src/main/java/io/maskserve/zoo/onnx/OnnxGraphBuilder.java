@@ -56,6 +56,18 @@ public final class OnnxGraphBuilder {
   }
 
   /**
+   * Declares an int64 graph input (e.g. a class-conditional generator's {@code target [N]}).
+   *
+   * @param name input name
+   * @param dims each a {@link Number} (fixed size) or a {@link String} (symbolic, i.e. dynamic)
+   * @return {@code name}
+   */
+  public String int64Input(String name, Object... dims) {
+    graph.addInput(valueInfo(name, TensorProto.DataType.INT64, dims));
+    return name;
+  }
+
+  /**
    * Declares a float32 graph output, produced by a node output of the same name.
    *
    * @param name output name (a value produced by some node)

@@ -1,5 +1,6 @@
 package io.maskserve.zoo.validation;
 
+import static io.maskserve.zoo.validation.InputChecks.shape;
 import static io.maskserve.zoo.validation.OnnxStructureCheck.invalid;
 
 import ai.onnxruntime.NodeInfo;
@@ -11,6 +12,8 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import io.maskserve.zoo.ClassifierRegistration;
+import io.maskserve.zoo.GeneratorShape;
+import io.maskserve.zoo.GeneratorSpec;
 import io.maskserve.zoo.InputSpec;
 import io.maskserve.zoo.ModelManifest;
 import io.maskserve.zoo.ModelValidator;
@@ -19,7 +22,10 @@ import io.maskserve.zoo.autodiff.Autodiff;
 import io.maskserve.zoo.autodiff.UnsupportedOpException;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
@@ -40,6 +46,12 @@ import org.slf4j.LoggerFactory;
  * standard normal tensor for a generator) and the outputs are checked: classifier {@code [2,C]} with
  * C = number of labels, all finite; generator {@code [2,1,H',W']} with H divisible by H' and W by
  * W', all values in [0,1] (tolerance {@value #RANGE_TOLERANCE}).
+ *
+ * <p>A generator may have a second input: the int64 {@value GeneratorSpec#TARGET_INPUT} {@code [N]}
+ * (exactly that name, rank 1, dynamic batch), which makes it class-conditional. Its validation run
+ * feeds the targets {@code {0, C-1}}, the extreme class indices, so a generator that cannot handle
+ * every class of the classifier (e.g. an embedding table with fewer rows, which makes Gather fail)
+ * is rejected at registration rather than on a request. Any other extra input is rejected.
  *
  * <p>Every failure is a {@link ZooException} with reason INVALID_ARGUMENT and a message naming the
  * problem; ONNX Runtime errors carry ONNX Runtime's message. Thread-safe: each call uses its own
@@ -72,7 +84,7 @@ public final class OnnxModelValidator implements ModelValidator {
     checkDifferentiable(OnnxStructureCheck.check(onnx, "classifier"));
     try (OrtSession.SessionOptions options = options();
         OrtSession session = env.createSession(onnx.toString(), options)) {
-      String inputName = checkInput(session, input, "classifier");
+      String inputName = InputChecks.singleInput(session, input, "classifier");
       TensorInfo out = singleFloatOutput(session, "classifier");
       long[] declared = out.getShape();
       if (declared.length != 2 && !allUnknown(declared)) {
@@ -118,55 +130,106 @@ public final class OnnxModelValidator implements ModelValidator {
   }
 
   @Override
-  public int[] validateGenerator(Path onnx, ModelManifest classifier) {
+  public GeneratorShape validateGenerator(Path onnx, ModelManifest classifier) {
     Objects.requireNonNull(onnx, "onnx");
     Objects.requireNonNull(classifier, "classifier");
     InputSpec input = classifier.input();
     int h = input.height();
     int w = input.width();
+    int numClasses = classifier.numClasses();
     OnnxStructureCheck.check(onnx, "generator");
     try (OrtSession.SessionOptions options = options();
         OrtSession session = env.createSession(onnx.toString(), options)) {
-      String inputName = checkInput(session, input, "generator");
+      InputChecks.GeneratorInputs inputs = InputChecks.generatorInputs(session, input);
       TensorInfo out = singleFloatOutput(session, "generator");
       long[] declared = out.getShape();
       if (declared.length != 4 && !allUnknown(declared)) {
         throw invalid("generator output must be [N,1,H',W'] (rank 4), but it is declared as " + shape(declared));
       }
-      float[] noise = new float[BATCH * 3 * h * w];
-      Random random = new Random(VALIDATION_SEED);
-      for (int i = 0; i < noise.length; i++) {
-        noise[i] = (float) random.nextGaussian();
+      float[] values;
+      long[] actual;
+      try (GeneratorRun run = runGenerator(session, inputs, h, w, numClasses)) {
+        values = floatOutput(run.result().get(0), "generator");
+        actual = ((OnnxTensor) run.result().get(0)).getInfo().getShape();
       }
-      try (OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(noise), new long[] {BATCH, 3, h, w});
-          OrtSession.Result result = session.run(Map.of(inputName, x))) {
-        float[] values = floatOutput(result.get(0), "generator");
-        long[] actual = ((OnnxTensor) result.get(0)).getInfo().getShape();
-        if (actual.length != 4 || actual[0] != BATCH || actual[1] != 1) {
-          throw invalid("generator output for a batch of " + BATCH + " has shape " + shape(actual)
-              + "; expected [" + BATCH + ",1,H',W']");
-        }
-        long oh = actual[2];
-        long ow = actual[3];
-        if (oh < 1 || ow < 1 || oh > h || ow > w || h % oh != 0 || w % ow != 0) {
-          throw invalid("generator output map is " + oh + "x" + ow + ", which does not evenly divide the input "
-              + h + "x" + w + " (H must be divisible by H' and W by W')");
-        }
-        for (int i = 0; i < values.length; i++) {
-          float v = values[i];
-          if (!Float.isFinite(v)) {
-            throw invalid("generator output contains " + v + " (at flat index " + i + ")");
-          }
-          if (v < -RANGE_TOLERANCE || v > 1 + RANGE_TOLERANCE) {
-            throw invalid("generator output value " + v + " (at flat index " + i
-                + ") is outside [0,1]; a generator outputs keep probabilities (end it with a Sigmoid)");
-          }
-        }
-        log.debug("generator {} valid for {}: output {}x{}", onnx, classifier.key(), oh, ow);
-        return new int[] {(int) oh, (int) ow};
+      if (actual.length != 4 || actual[0] != BATCH || actual[1] != 1) {
+        throw invalid("generator output for a batch of " + BATCH + " has shape " + shape(actual)
+            + "; expected [" + BATCH + ",1,H',W']");
       }
+      long oh = actual[2];
+      long ow = actual[3];
+      if (oh < 1 || ow < 1 || oh > h || ow > w || h % oh != 0 || w % ow != 0) {
+        throw invalid("generator output map is " + oh + "x" + ow + ", which does not evenly divide the input "
+            + h + "x" + w + " (H must be divisible by H' and W by W')");
+      }
+      for (int i = 0; i < values.length; i++) {
+        float v = values[i];
+        if (!Float.isFinite(v)) {
+          throw invalid("generator output contains " + v + " (at flat index " + i + ")");
+        }
+        if (v < -RANGE_TOLERANCE || v > 1 + RANGE_TOLERANCE) {
+          throw invalid("generator output value " + v + " (at flat index " + i
+              + ") is outside [0,1]; a generator outputs keep probabilities (end it with a Sigmoid)");
+        }
+      }
+      boolean conditional = inputs.target().isPresent();
+      log.debug("generator {} valid for {}: output {}x{}, class-conditional {}", onnx, classifier.key(), oh, ow,
+          conditional);
+      return new GeneratorShape((int) oh, (int) ow, conditional);
     } catch (OrtException e) {
       throw invalid("ONNX Runtime rejected the generator: " + e.getMessage(), e);
+    }
+  }
+
+  /** The result of a generator's validation run and the input tensors it was computed from. */
+  private record GeneratorRun(OrtSession.Result result, OnnxTensor image, OnnxTensor target)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      result.close();
+      image.close();
+      if (target != null) {
+        target.close();
+      }
+    }
+  }
+
+  /**
+   * Runs the generator on a fixed-seed standard normal batch of {@value #BATCH} and, when it is
+   * class-conditional, the targets {@code {0, numClasses-1}}.
+   */
+  private GeneratorRun runGenerator(OrtSession session, InputChecks.GeneratorInputs inputs, int h, int w, int numClasses)
+      throws OrtException {
+    float[] noise = new float[BATCH * 3 * h * w];
+    Random random = new Random(VALIDATION_SEED);
+    for (int i = 0; i < noise.length; i++) {
+      noise[i] = (float) random.nextGaussian();
+    }
+    OnnxTensor image = OnnxTensor.createTensor(env, FloatBuffer.wrap(noise), new long[] {BATCH, 3, h, w});
+    OnnxTensor target = null;
+    try {
+      Map<String, OnnxTensor> feed = new HashMap<>();
+      feed.put(inputs.image(), image);
+      if (inputs.target().isEmpty()) {
+        return new GeneratorRun(session.run(feed), image, null);
+      }
+      long[] targets = {0, numClasses - 1};
+      target = OnnxTensor.createTensor(env, LongBuffer.wrap(targets), new long[] {BATCH});
+      feed.put(inputs.target().get(), target);
+      try {
+        return new GeneratorRun(session.run(feed), image, target);
+      } catch (OrtException e) {
+        // Most likely a class index the generator cannot take (Gather out of range): say which.
+        throw invalid("ONNX Runtime failed to run the class-conditional generator on the targets "
+            + Arrays.toString(targets) + " (it must accept every class 0.." + (numClasses - 1)
+            + " of the classifier): " + e.getMessage(), e);
+      }
+    } catch (OrtException | RuntimeException e) {
+      image.close();
+      if (target != null) {
+        target.close();
+      }
+      throw e;
     }
   }
 
@@ -181,37 +244,6 @@ public final class OnnxModelValidator implements ModelValidator {
       options.close();
       throw e;
     }
-  }
-
-  /** Checks the single input against the registration and returns its name. */
-  private static String checkInput(OrtSession session, InputSpec input, String what) throws OrtException {
-    Map<String, NodeInfo> inputs = session.getInputInfo();
-    if (inputs.size() != 1) {
-      throw invalid(what + " must have exactly one input [N,3,H,W], but it has " + inputs.size() + ": "
-          + inputs.keySet());
-    }
-    NodeInfo node = inputs.values().iterator().next();
-    if (!(node.getInfo() instanceof TensorInfo info) || info.type != OnnxJavaType.FLOAT) {
-      throw invalid(what + " input '" + node.getName() + "' must be a float32 tensor, but it is " + node.getInfo());
-    }
-    long[] dims = info.getShape();
-    String expected = "[N,3," + input.height() + "," + input.width() + "]";
-    if (dims.length != 4) {
-      throw invalid(what + " input '" + node.getName() + "' must have rank 4 " + expected + ", but it is "
-          + shape(dims));
-    }
-    if (dims[0] > 0) {
-      throw invalid(what + " input '" + node.getName() + "' has a fixed batch size of " + dims[0]
-          + "; export the model with a dynamic batch axis (e.g. torch.onnx.export(..., dynamic_axes={'"
-          + node.getName() + "': {0: 'batch'}}))");
-    }
-    if ((dims[1] > 0 && dims[1] != 3)
-        || (dims[2] > 0 && dims[2] != input.height())
-        || (dims[3] > 0 && dims[3] != input.width())) {
-      throw invalid(what + " input '" + node.getName() + "' has shape " + shape(dims) + " but the registration says "
-          + expected);
-    }
-    return node.getName();
   }
 
   private static TensorInfo singleFloatOutput(OrtSession session, String what) throws OrtException {
@@ -246,14 +278,6 @@ public final class OnnxModelValidator implements ModelValidator {
 
   private static boolean allUnknown(long[] dims) {
     return dims.length == 0;
-  }
-
-  private static String shape(long[] dims) {
-    StringBuilder sb = new StringBuilder("[");
-    for (int i = 0; i < dims.length; i++) {
-      sb.append(i > 0 ? "," : "").append(dims[i] < 0 ? "?" : Long.toString(dims[i]));
-    }
-    return sb.append(']').toString();
   }
 
   @Override

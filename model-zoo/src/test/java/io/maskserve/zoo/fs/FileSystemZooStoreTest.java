@@ -82,6 +82,22 @@ class FileSystemZooStoreTest {
   }
 
   @Test
+  void classConditionalGeneratorIsRecordedInTheManifest() {
+    ModelManifest m = registerResnet("resnet20", "1");
+    byte[] conditional = TestOnnxModels.conditionalGenerator(32, 32, 4, 10);
+    ModelManifest withGen = store.registerGenerator(new GeneratorRegistration(m.key(), null, "", ""), in(conditional));
+    GeneratorSpec g = withGen.generator().orElseThrow();
+    assertTrue(g.classConditional());
+    assertEquals(8, g.outputHeight());
+    assertEquals(withGen, FileSystemZooStore.open(root, validator).get(m.key()).orElseThrow());
+    // A generator that cannot take every class is refused and leaves the version without one.
+    assertTrue(store.delete(m.key(), true));
+    fails(Reason.INVALID_ARGUMENT, () -> store.registerGenerator(new GeneratorRegistration(m.key(), null, "", ""),
+        in(TestOnnxModels.conditionalGenerator(32, 32, 4, 3))));
+    assertTrue(store.get(m.key()).orElseThrow().generator().isEmpty());
+  }
+
+  @Test
   void registerListGetLatestDeleteRoundTrip() throws IOException {
     ModelManifest m = registerResnet("resnet20", "1");
     assertEquals(SharedData.RESNET20_SHA256, m.classifier().sha256());
@@ -100,6 +116,7 @@ class FileSystemZooStoreTest {
     GeneratorSpec g = withGen.generator().orElseThrow();
     assertEquals(8, g.outputHeight());
     assertEquals(8, g.outputWidth());
+    assertFalse(g.classConditional());
     assertEquals(0.4f, g.threshold());
     assertEquals(sha256(generator8), g.artifact().sha256());
     assertEquals(withGen, store.get(m.key()).orElseThrow());

@@ -32,11 +32,15 @@ class ManifestCodecTest {
   private final ObjectMapper json = new ObjectMapper();
 
   static ModelManifest sample(boolean withGenerator) {
+    return sample(withGenerator, false);
+  }
+
+  static ModelManifest sample(boolean withGenerator, boolean classConditional) {
     InputSpec input = new InputSpec(224, 200, ResizeMode.RESIZE_SHORTER_CENTER_CROP,
         new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f});
     Optional<GeneratorSpec> gen = withGenerator
         ? Optional.of(new GeneratorSpec(new Artifact("generator.onnx", SHA_B, 1234), 0.35f, 28, 25,
-            Instant.parse("2025-02-03T04:05:06.789Z"), "reference"))
+            classConditional, Instant.parse("2025-02-03T04:05:06.789Z"), "reference"))
         : Optional.empty();
     return new ModelManifest("mobilenet", "1.10", List.of("cat", "dog", "ünïcode \"quoted\""), input,
         new Artifact("classifier.onnx", SHA_A, 5_000_000_000L), gen, Instant.parse("2025-01-02T03:04:05Z"),
@@ -51,6 +55,37 @@ class ManifestCodecTest {
       assertEquals(m, back);
       assertArrayEquals(m.input().mean(), back.input().mean());
     }
+  }
+
+  @Test
+  void roundTripsTheClassConditionalFlag() throws Exception {
+    for (boolean conditional : new boolean[] {false, true}) {
+      ModelManifest m = sample(true, conditional);
+      assertEquals(conditional, json.readTree(codec.write(m)).at("/generator/class_conditional").booleanValue());
+      ModelManifest back = codec.read(codec.write(m));
+      assertEquals(m, back);
+      assertEquals(conditional, back.generator().orElseThrow().classConditional());
+    }
+  }
+
+  @Test
+  void readsAManifestWrittenBeforeClassConditionalGeneratorsAsUnconditional() {
+    // Verbatim the shape of a manifest.json written before the flag existed.
+    String old = """
+        {"format":1,"name":"resnet20","version":"1","created":"2025-01-01T00:00:00Z","description":"",
+         "labels":["airplane","automobile"],
+         "input":{"layout":"NCHW","height":32,"width":32,"resize":"RESIZE",
+                  "mean":[0.485,0.456,0.406],"std":[0.229,0.224,0.225]},
+         "classifier":{"file":"classifier.onnx","sha256":"%s","size_bytes":1112345},
+         "generator":{"file":"generator.onnx","sha256":"%s","size_bytes":1234,"threshold":0.35,
+                      "output_height":8,"output_width":8,"created":"2025-01-02T00:00:00Z","description":""}}
+        """.formatted(SHA_A, SHA_B);
+    ModelManifest m = codec.read(old.getBytes(StandardCharsets.UTF_8));
+    GeneratorSpec g = m.generator().orElseThrow();
+    assertFalse(g.classConditional());
+    assertEquals(8, g.outputHeight());
+    // Written again, it carries the flag explicitly.
+    assertEquals(m, codec.read(codec.write(m)));
   }
 
   @Test
@@ -73,6 +108,7 @@ class ManifestCodecTest {
     assertEquals(25, n.at("/generator/output_width").intValue());
     assertEquals("0.35", n.at("/generator/threshold").asText());
     assertEquals("2025-02-03T04:05:06.789Z", n.at("/generator/created").textValue());
+    assertTrue(n.at("/generator/class_conditional").isBoolean());
     assertFalse(json.readTree(codec.write(sample(false))).has("generator"));
   }
 
@@ -123,6 +159,9 @@ class ManifestCodecTest {
     ObjectNode badThreshold = tree(true);
     ((ObjectNode) badThreshold.get("generator")).put("threshold", 1.5);
     assertTrue(rejected(badThreshold).contains("threshold"));
+    ObjectNode badFlag = tree(true);
+    ((ObjectNode) badFlag.get("generator")).put("class_conditional", "yes");
+    assertTrue(rejected(badFlag).contains("generator.class_conditional"));
     assertTrue(rejected(tree(false).put("created", "yesterday")).contains("created"));
     ObjectNode noLabels = tree(false);
     noLabels.putArray("labels");

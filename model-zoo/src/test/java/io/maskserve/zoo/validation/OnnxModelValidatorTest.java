@@ -1,6 +1,5 @@
 package io.maskserve.zoo.validation;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +8,7 @@ import ai.onnx.proto.OnnxMl;
 import ai.onnxruntime.OrtEnvironment;
 import io.maskserve.zoo.Artifact;
 import io.maskserve.zoo.ClassifierRegistration;
+import io.maskserve.zoo.GeneratorShape;
 import io.maskserve.zoo.InputSpec;
 import io.maskserve.zoo.ModelManifest;
 import io.maskserve.zoo.ResizeMode;
@@ -17,6 +17,7 @@ import io.maskserve.zoo.onnx.OnnxGraphBuilder;
 import io.maskserve.zoo.onnx.ReferenceGenerators;
 import io.maskserve.zoo.testing.SharedData;
 import io.maskserve.zoo.testing.TestOnnxModels;
+import io.maskserve.zoo.testing.TestOnnxModels.TargetInput;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -154,9 +155,9 @@ class OnnxModelValidatorTest {
   void acceptsReferenceGeneratorAtFullAndCoarseResolution() throws IOException {
     ModelManifest m = resnetManifest();
     Path full = write("g32.onnx", ReferenceGenerators.contrastGenerator(m.input(), 32, 32));
-    assertArrayEquals(new int[] {32, 32}, validator.validateGenerator(full, m));
+    assertEquals(new GeneratorShape(32, 32, false), validator.validateGenerator(full, m));
     Path coarse = write("g8.onnx", ReferenceGenerators.contrastGenerator(m.input(), 8, 8));
-    assertArrayEquals(new int[] {8, 8}, validator.validateGenerator(coarse, m));
+    assertEquals(new GeneratorShape(8, 8, false), validator.validateGenerator(coarse, m));
   }
 
   @Test
@@ -175,5 +176,41 @@ class OnnxModelValidatorTest {
     Path classifierAsGenerator = SharedData.resnet20Onnx();
     assertTrue(invalid(() -> validator.validateGenerator(classifierAsGenerator, m)).contains("rank 4"));
     validator.validateGenerator(write("ok.onnx", TestOnnxModels.generator(32, 32, 4, 1f)), m);
+  }
+
+  @Test
+  void acceptsClassConditionalGenerator() throws IOException {
+    ModelManifest m = resnetManifest();
+    Path conditional = write("cond.onnx", TestOnnxModels.conditionalGenerator(32, 32, 4, 10));
+    assertEquals(new GeneratorShape(8, 8, true), validator.validateGenerator(conditional, m));
+    // A table with more rows than the classifier has classes is fine: every class is accepted.
+    Path wider = write("wide.onnx", TestOnnxModels.conditionalGenerator(32, 32, 2, 12));
+    assertEquals(new GeneratorShape(16, 16, true), validator.validateGenerator(wider, m));
+  }
+
+  @Test
+  void rejectsBadClassConditionalGeneratorsNamingTheProblem() throws IOException {
+    ModelManifest m = resnetManifest();
+    String msg = invalid(() -> validator.validateGenerator(
+        write("float.onnx", TestOnnxModels.conditionalGenerator(32, 32, 4, 10, TargetInput.FLOAT)), m));
+    assertTrue(msg.contains("'target'") && msg.contains("int64"), msg);
+    msg = invalid(() -> validator.validateGenerator(
+        write("rank2.onnx", TestOnnxModels.conditionalGenerator(32, 32, 4, 10, TargetInput.RANK_2)), m));
+    assertTrue(msg.contains("'target'") && msg.contains("rank 1") && msg.contains("[?,1]"), msg);
+    msg = invalid(() -> validator.validateGenerator(
+        write("label.onnx", TestOnnxModels.conditionalGenerator(32, 32, 4, 10, TargetInput.MISNAMED)), m));
+    assertTrue(msg.contains("label") && msg.contains("none is named 'target'"), msg);
+    msg = invalid(() -> validator.validateGenerator(
+        write("extra.onnx", TestOnnxModels.conditionalGenerator(32, 32, 4, 10, TargetInput.EXTRA_INPUT)), m));
+    assertTrue(msg.contains("3 inputs") && msg.contains("extra"), msg);
+  }
+
+  @Test
+  void conditionalGeneratorThatCannotTakeEveryClassIsInvalidNotACrash() throws IOException {
+    // Gather on a 5-row table with target 9 (the validation run's last class) fails in ONNX Runtime.
+    ModelManifest m = resnetManifest();
+    Path tooFew = write("few.onnx", TestOnnxModels.conditionalGenerator(32, 32, 4, 5));
+    String msg = invalid(() -> validator.validateGenerator(tooFew, m));
+    assertTrue(msg.contains("class-conditional") && msg.contains("[0, 9]") && msg.contains("0..9"), msg);
   }
 }

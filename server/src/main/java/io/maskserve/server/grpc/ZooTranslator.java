@@ -71,6 +71,7 @@ public final class ZooTranslator {
           .setThreshold(g.threshold())
           .setOutputHeight(g.outputHeight())
           .setOutputWidth(g.outputWidth())
+          .setClassConditional(g.classConditional())
           .setCreated(g.created().toString())
           .setDescription(g.description()));
     }

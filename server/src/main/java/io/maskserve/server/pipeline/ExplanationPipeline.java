@@ -26,7 +26,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * <ol>
  *   <li>decode and preprocess the image (or check the given tensor);
  *   <li>classifier forward, softmax, top-5, target class (the query's or the top-1);
- *   <li>generator forward; its map upsampled (nearest, integer factor) to the input resolution;
+ *   <li>generator forward (a class-conditional generator also gets each query's target class, so
+ *       its map is the target's; an unconditional one gives the same map whatever the target); the
+ *       map upsampled (nearest, integer factor) to the input resolution;
  *   <li>deterministic mask ({@code map >= threshold}) and K Bernoulli samples ({@link MaskSampler});
  *   <li>one batched classifier call scoring the deterministic mask and every sample on the masked
  *       image (removed pixels set to 0, the dataset mean in normalised space);
@@ -212,7 +214,7 @@ public final class ExplanationPipeline implements BatchExplainer {
     // Generator, one call; maps upsampled to the input resolution.
     live = live(items);
     if (!live.isEmpty()) {
-      generate(model.generator(), live, h, w);
+      generate(model, live, h, w);
     }
     long tGenerate = System.nanoTime();
 
@@ -336,12 +338,19 @@ public final class ExplanationPipeline implements BatchExplainer {
     return (to - from) / 1_000;
   }
 
-  /** Runs the generator on the items and upsamples each {@code [1,h',w']} map to {@code h x w}. */
-  private static void generate(OnnxModel generator, List<Item> items, int h, int w) {
+  /**
+   * Runs the generator on the items (with each item's own target when it is class-conditional, so
+   * queries merged into one call keep their targets) and upsamples each {@code [1,h',w']} map to
+   * {@code h x w}.
+   */
+  private static void generate(LoadedModel model, List<Item> items, int h, int w) {
     int n = items.size();
+    OnnxModel generator = model.generator();
+    float[] batch = stack(items, 3 * h * w);
+    long[] shape = {n, 3, h, w};
     OnnxModel.Output out;
     try {
-      out = generator.run(stack(items, 3 * h * w), new long[] {n, 3, h, w});
+      out = model.classConditional() ? generator.run(batch, shape, targets(items)) : generator.run(batch, shape);
     } catch (OrtException | RuntimeException e) {
       fail(items, new ExplainException(Reason.INTERNAL, "generator inference failed: " + e.getMessage(), e));
       return;
@@ -360,6 +369,15 @@ public final class ExplanationPipeline implements BatchExplainer {
       float[] one = java.util.Arrays.copyOfRange(all, b * mh * mw, (b + 1) * mh * mw);
       items.get(b).map = upsample(one, mh, mw, h, w);
     }
+  }
+
+  /** The items' target classes, in order: row b of the generator batch explains items[b].target. */
+  private static long[] targets(List<Item> items) {
+    long[] targets = new long[items.size()];
+    for (int b = 0; b < targets.length; b++) {
+      targets[b] = items.get(b).target;
+    }
+    return targets;
   }
 
   /**

@@ -1,7 +1,9 @@
 package io.maskserve.server.registry;
 
 import io.maskserve.server.runtime.OnnxModel;
+import io.maskserve.zoo.GeneratorSpec;
 import io.maskserve.zoo.ModelManifest;
+import io.maskserve.zoo.ZooException;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -9,7 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A model version ready to explain with: its manifest and open classifier and generator sessions.
- * Immutable. Reference counted: the registry holds one reference while the version is published
+ * Whether the generator is class-conditional comes from the manifest and is checked against the
+ * generator session's inputs when the model is created, so a manifest and a file that disagree
+ * fail loading rather than every request. Immutable. Reference counted: the registry holds one reference while the version is published
  * and every call holds one through a {@link ModelRegistry.Lease}; the sessions close when the last
  * reference goes, so a version deleted while in use keeps working for the calls that started on it.
  */
@@ -20,20 +24,52 @@ public final class LoadedModel {
   private final ModelManifest manifest;
   private final OnnxModel classifier;
   private final OnnxModel generator;
+  private final boolean classConditional;
   // Starts at 1: the registry's own reference.
   private final AtomicInteger refs = new AtomicInteger(1);
 
+  /**
+   * @throws IllegalArgumentException if the manifest has no generator
+   * @throws ZooException FAILED_PRECONDITION if the generator session's inputs do not match the
+   *     manifest (the sessions are not closed: the caller still owns them then)
+   */
   LoadedModel(ModelManifest manifest, OnnxModel classifier, OnnxModel generator) {
     this.manifest = Objects.requireNonNull(manifest, "manifest");
     this.classifier = Objects.requireNonNull(classifier, "classifier");
     this.generator = Objects.requireNonNull(generator, "generator");
+    GeneratorSpec spec = manifest.generator().orElseThrow(
+        () -> new IllegalArgumentException("manifest " + manifest.key() + " has no generator"));
+    this.classConditional = spec.classConditional();
+    checkGeneratorInputs(manifest, generator, classConditional);
   }
 
-  /** Creates a model outside a registry (tests, batch jobs); {@link #release()} closes it. */
-  public static LoadedModel of(ModelManifest manifest, OnnxModel classifier, OnnxModel generator) {
-    if (manifest.generator().isEmpty()) {
-      throw new IllegalArgumentException("manifest " + manifest.key() + " has no generator");
+  /**
+   * Fails when the manifest and the generator file disagree on being class-conditional: running
+   * would then fail on every request (a missing or unexpected {@code target} input).
+   */
+  private static void checkGeneratorInputs(ModelManifest manifest, OnnxModel generator, boolean conditional) {
+    int expectedInputs = conditional ? 2 : 1;
+    if (generator.takesTarget() == conditional && generator.inputNames().size() == expectedInputs) {
+      return;
     }
+    String says = conditional
+        ? "class-conditional (inputs: the image and int64 '" + GeneratorSpec.TARGET_INPUT + "' [N])"
+        : "unconditional (one input, the image)";
+    throw new ZooException(
+        ZooException.Reason.FAILED_PRECONDITION,
+        "the generator of " + manifest.key() + " does not match its manifest: the manifest says it is " + says
+            + " but " + manifest.generator().orElseThrow().artifact().file() + " has the inputs "
+            + generator.inputNames() + "; delete the generator and register it again");
+  }
+
+  /**
+   * Creates a model outside a registry (tests, batch jobs); {@link #release()} closes it.
+   *
+   * @throws IllegalArgumentException if the manifest has no generator
+   * @throws ZooException FAILED_PRECONDITION if the generator does not match the manifest (the
+   *     sessions stay open, owned by the caller)
+   */
+  public static LoadedModel of(ModelManifest manifest, OnnxModel classifier, OnnxModel generator) {
     return new LoadedModel(manifest, classifier, generator);
   }
 
@@ -50,6 +86,14 @@ public final class LoadedModel {
   /** The generator session. */
   public OnnxModel generator() {
     return generator;
+  }
+
+  /**
+   * Whether the generator is class-conditional: it is run with each query's target class, so the
+   * map depends on the target (otherwise only the scoring does).
+   */
+  public boolean classConditional() {
+    return classConditional;
   }
 
   /** Default threshold of the deterministic mask, from the generator's manifest entry. */

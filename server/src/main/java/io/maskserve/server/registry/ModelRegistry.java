@@ -290,23 +290,28 @@ public final class ModelRegistry implements AutoCloseable {
   private LoadedModel load(ModelManifest m) {
     long t0 = System.nanoTime();
     OnnxModel classifier = null;
+    OnnxModel generator = null;
     try {
       classifier = new OnnxModel(
           sessions.environment(), sessions.open(store.localFile(m, m.classifier())));
-      OnnxModel generator = new OnnxModel(
+      generator = new OnnxModel(
           sessions.environment(), sessions.open(store.localFile(m, m.generator().orElseThrow().artifact())));
+      LoadedModel model = new LoadedModel(m, classifier, generator);
       log.info(
-          "model loaded name={} version={} device={} millis={}",
+          "model loaded name={} version={} device={} classConditional={} millis={}",
           m.name(),
           m.version(),
           sessions.effectiveDevice(),
+          model.classConditional(),
           (System.nanoTime() - t0) / 1_000_000);
-      return new LoadedModel(m, classifier, generator);
+      return model;
     } catch (ZooException e) {
       closeQuietly(classifier);
+      closeQuietly(generator);
       throw e;
     } catch (Exception e) {
       closeQuietly(classifier);
+      closeQuietly(generator);
       throw new ZooException(
           ZooException.Reason.INTERNAL, "could not load model " + m.key() + ": " + e.getMessage(), e);
     }

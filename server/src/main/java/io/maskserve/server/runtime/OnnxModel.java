@@ -4,24 +4,32 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.maskserve.zoo.GeneratorSpec;
 import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
- * One open ONNX session with a single float input and a single float output, whose names are
- * read from the session's metadata (models exported by different tools name them differently).
- * Thread-safe: ONNX Runtime allows concurrent {@code run} calls on one session.
+ * One open ONNX session with a float input and a single float output, whose names are read from
+ * the session's metadata (models exported by different tools name them differently). A model may
+ * also take the int64 input {@value GeneratorSpec#TARGET_INPUT} {@code [N]} (a class-conditional
+ * generator): then the float input is the other one, and it is run with {@link #run(float[],
+ * long[], long[])}. Thread-safe: ONNX Runtime allows concurrent {@code run} calls on one session.
  */
 public final class OnnxModel implements AutoCloseable {
 
   /** A dense float output: values row-major and its shape. */
   public record Output(float[] values, long[] shape) {}
 
+  private static final String TARGET = GeneratorSpec.TARGET_INPUT;
+
   private final OrtEnvironment env;
   private final OrtSession session;
   private final String inputName;
   private final String outputName;
+  private final boolean takesTarget;
 
   /** Wraps {@code session}; takes ownership (closing this closes the session). */
   public OnnxModel(OrtEnvironment env, OrtSession session) {
@@ -30,13 +38,21 @@ public final class OnnxModel implements AutoCloseable {
     if (session.getNumInputs() < 1 || session.getNumOutputs() < 1) {
       throw new IllegalArgumentException("model has no input or no output");
     }
-    this.inputName = session.getInputNames().iterator().next();
+    Set<String> inputs = session.getInputNames();
+    // A lone input is the image whatever its name; beside others, 'target' is the class input.
+    this.takesTarget = inputs.size() > 1 && inputs.contains(TARGET);
+    this.inputName = inputs.stream().filter(n -> !(takesTarget && n.equals(TARGET))).findFirst().orElseThrow();
     this.outputName = session.getOutputNames().iterator().next();
   }
 
-  /** Name of the (first) input. */
+  /** Name of the float (image) input: the first input, or the first besides {@code target}. */
   public String inputName() {
     return inputName;
+  }
+
+  /** Names of all the session's inputs, in the model's order. */
+  public Set<String> inputNames() {
+    return session.getInputNames();
   }
 
   /** Name of the (first) output. */
@@ -44,10 +60,49 @@ public final class OnnxModel implements AutoCloseable {
     return outputName;
   }
 
-  /** Runs the model on {@code input} of {@code shape}; returns the first output. */
+  /** Whether the model has, besides its float input, the int64 {@value GeneratorSpec#TARGET_INPUT} input. */
+  public boolean takesTarget() {
+    return takesTarget;
+  }
+
+  /**
+   * Runs the model on {@code input} of {@code shape}; returns the first output.
+   *
+   * @throws IllegalStateException if the model also needs {@code target} (see {@link #takesTarget})
+   */
   public Output run(float[] input, long[] shape) throws OrtException {
+    if (takesTarget) {
+      throw new IllegalStateException("the model also takes the int64 input '" + TARGET
+          + "'; run it with a target per row");
+    }
+    try (OnnxTensor tensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(input), shape)) {
+      return run(Map.of(inputName, tensor));
+    }
+  }
+
+  /**
+   * Runs a model that {@linkplain #takesTarget takes a target} on {@code input} of {@code shape}
+   * (batch first) and {@code targets}, one per row; returns the first output.
+   *
+   * @throws IllegalStateException if the model has no {@code target} input
+   * @throws IllegalArgumentException if there is not one target per row
+   */
+  public Output run(float[] input, long[] shape, long[] targets) throws OrtException {
+    if (!takesTarget) {
+      throw new IllegalStateException("the model has no int64 input '" + TARGET + "'; run it without targets");
+    }
+    if (shape.length == 0 || shape[0] != targets.length) {
+      throw new IllegalArgumentException("need one target per row: " + targets.length + " targets for shape "
+          + java.util.Arrays.toString(shape));
+    }
     try (OnnxTensor tensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(input), shape);
-        OrtSession.Result result = session.run(Map.of(inputName, tensor), java.util.Set.of(outputName))) {
+        OnnxTensor target = OnnxTensor.createTensor(env, LongBuffer.wrap(targets), new long[] {targets.length})) {
+      return run(Map.of(inputName, tensor, TARGET, target));
+    }
+  }
+
+  private Output run(Map<String, OnnxTensor> feed) throws OrtException {
+    try (OrtSession.Result result = session.run(feed, Set.of(outputName))) {
       OnnxTensor out = (OnnxTensor) result.get(0);
       FloatBuffer fb = out.getFloatBuffer();
       float[] values = new float[fb.remaining()];

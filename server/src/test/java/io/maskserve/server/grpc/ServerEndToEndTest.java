@@ -412,6 +412,53 @@ class ServerEndToEndTest {
   }
 
   @Test
+  void classConditionalGeneratorIsListedAndExplainsEachRequestsTarget() throws Exception {
+    String name = "resnet20-conditional";
+    ZooUploads.registerClassifier(
+        channel, ZooUploads.resnetMetadata("1").toBuilder().setName(name).build(), TestData.read(TestData.resnetOnnx()));
+    ModelInfo g = ZooUploads.registerGenerator(channel,
+        ZooUploads.generatorMetadata("1", 0.5f).toBuilder().setClassifier(name).setDescription("conditional").build(),
+        TestData.conditionalGeneratorOnnx());
+    assertTrue(g.getGenerator().getClassConditional());
+    assertEquals(8, g.getGenerator().getOutputHeight());
+    try {
+      assertTrue(admin.getModel(GetModelRequest.newBuilder().setName(name).build()).getGenerator().getClassConditional());
+      Map<String, Boolean> conditional = new HashMap<>();
+      for (ModelInfo m : admin.listModels(ListModelsRequest.getDefaultInstance()).getModelsList()) {
+        if (m.getVersion().equals("1") && m.hasGenerator()) {
+          conditional.put(m.getName(), m.getGenerator().getClassConditional());
+        }
+      }
+      assertEquals(false, conditional.get(TestData.MODEL));
+      assertEquals(true, conditional.get(name));
+
+      // One stream, several requests for the same image: the server may merge them into one
+      // generator call, and each must still get the map of its own target.
+      List<ExplainRequest> requests = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        ExplainRequest.Builder b = request("dog", 806).setModel(name).setRequestId("c" + i);
+        if (i % 3 != 2) {
+          b.setTargetClass(i % 3 == 0 ? 0 : 1);
+        }
+        requests.add(b.build());
+      }
+      Map<String, ExplainResponse> responses = stream(requests, 12, r -> { });
+      assertEquals(12, responses.size());
+      for (int i = 0; i < 12; i++) {
+        ExplainResponse r = responses.get("c" + i);
+        assertFalse(r.hasError(), r.getError().getMessage());
+        int expected = i % 3 == 0 ? 0 : i % 3 == 1 ? 1 : r.getPredictions(0).getClassIndex();
+        assertEquals(expected, r.getTargetClass(), "c" + i);
+        assertArrayEquals(TestData.conditionalMap(expected), floats(r.getProbabilityMap().getData()), "c" + i);
+      }
+      ExplainResponse unary = explain().explain(request("dog", 806).setModel(name).setTargetClass(1).build());
+      assertArrayEquals(TestData.conditionalMap(1), floats(unary.getProbabilityMap().getData()));
+    } finally {
+      admin.deleteModel(DeleteModelRequest.newBuilder().setName(name).setVersion("1").build());
+    }
+  }
+
+  @Test
   void deleteWhileServing() throws Exception {
     ZooUploads.registerClassifier(channel, ZooUploads.resnetMetadata("2"), TestData.read(TestData.resnetOnnx()));
     // Version 2 has no generator yet: explaining it is a failed precondition; latest stays 1.

@@ -2,6 +2,7 @@ package io.maskserve.server.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -283,6 +284,24 @@ class ExplanationPipelineTest {
     ZooException unknown = assertThrows(ZooException.class,
         () -> pipeline.explainBatch("nosuch", "", queries.subList(0, 2)).get(1).get());
     assertEquals(ZooException.Reason.NOT_FOUND, unknown.reason());
+  }
+
+  @Test
+  void unconditionalGeneratorGivesTheSameMapWhateverTheTarget() {
+    try (ModelRegistry.Lease lease = registry.acquire(TestData.MODEL, "")) {
+      assertFalse(lease.model().classConditional());
+    }
+    ExplainQuery q = ExplainQuery.of(TestData.MODEL, new ImageInput.Encoded(TestData.read(TestData.cifarImage("cat", 806))));
+    List<Outcome> batch = pipeline.explainBatch(TestData.MODEL, "", List.of(q.withTarget(0), q.withTarget(1), q));
+    ExplanationResult first = batch.get(0).get();
+    assertEquals(0, first.targetClass());
+    assertEquals(1, batch.get(1).get().targetClass());
+    for (Outcome o : batch) {
+      assertArrayEquals(first.probabilityMap().values(), o.get().probabilityMap().values());
+      assertEquals(first.mask().mask(), o.get().mask().mask());
+    }
+    // Only the scoring depends on the target.
+    assertNotEquals(first.mask().targetProbability(), batch.get(1).get().mask().targetProbability());
   }
 
   private ExplanationPipeline pipelineWithLargeLimit() {

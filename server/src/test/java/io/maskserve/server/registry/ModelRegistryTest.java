@@ -12,14 +12,18 @@ import io.maskserve.server.TestData;
 import io.maskserve.server.runtime.Device;
 import io.maskserve.server.runtime.SessionFactory;
 import io.maskserve.zoo.ClassifierRegistration;
+import io.maskserve.zoo.GeneratorSpec;
 import io.maskserve.zoo.ModelKey;
+import io.maskserve.zoo.ModelManifest;
 import io.maskserve.zoo.ZooException;
 import io.maskserve.zoo.fs.FileSystemZooStore;
+import io.maskserve.zoo.fs.ManifestCodec;
 import io.maskserve.zoo.validation.OnnxModelValidator;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.Test;
@@ -62,6 +66,43 @@ class ModelRegistryTest {
         assertSame(a.model(), b.model(), "loaded once, shared");
         assertEquals("input", a.model().classifier().inputName());
       }
+    }
+  }
+
+  /** Rewrites the version's manifest.json with the generator's class-conditional flag flipped. */
+  private void flipClassConditional(ModelManifest m) throws Exception {
+    GeneratorSpec g = m.generator().orElseThrow();
+    GeneratorSpec flipped = new GeneratorSpec(g.artifact(), g.threshold(), g.outputHeight(), g.outputWidth(),
+        !g.classConditional(), g.created(), g.description());
+    Path manifest = zoo.resolve(m.name()).resolve(m.version()).resolve(FileSystemZooStore.MANIFEST_FILE);
+    Files.write(manifest, new ManifestCodec().write(m.withGenerator(Optional.of(flipped))));
+  }
+
+  @Test
+  void generatorNotMatchingItsManifestIsAClearLoadError() throws Exception {
+    // The manifest says unconditional, the file takes a target.
+    ModelManifest conditional =
+        TestData.populate(zoo, "1", TestData.conditionalGeneratorOnnx(), "class-conditional");
+    flipClassConditional(conditional);
+    // The manifest says class-conditional, the file takes only the image.
+    flipClassConditional(TestData.populate(zoo, "2", 8));
+    try (ModelRegistry registry = registry(open())) {
+      ZooException e = assertThrows(ZooException.class, () -> registry.acquire(TestData.MODEL, "1"));
+      assertEquals(ZooException.Reason.FAILED_PRECONDITION, e.reason());
+      assertTrue(e.getMessage().contains("does not match its manifest") && e.getMessage().contains("unconditional")
+          && e.getMessage().contains("target"), e.getMessage());
+      e = assertThrows(ZooException.class, () -> registry.acquire(TestData.MODEL, "2"));
+      assertEquals(ZooException.Reason.FAILED_PRECONDITION, e.reason());
+      assertTrue(e.getMessage().contains("class-conditional") && e.getMessage().contains("'target'"), e.getMessage());
+    }
+    // Put right, both load.
+    flipClassConditional(open().get(new ModelKey(TestData.MODEL, "1")).orElseThrow());
+    flipClassConditional(open().get(new ModelKey(TestData.MODEL, "2")).orElseThrow());
+    try (ModelRegistry registry = registry(open());
+        ModelRegistry.Lease one = registry.acquire(TestData.MODEL, "1");
+        ModelRegistry.Lease two = registry.acquire(TestData.MODEL, "2")) {
+      assertTrue(one.model().classConditional());
+      assertFalse(two.model().classConditional());
     }
   }
 

@@ -54,6 +54,11 @@ public final class SynthCommand implements Callable<Integer> {
   @Option(names = "--size", defaultValue = "64", paramLabel = "PX", description = "Scene side, divisible by 8 (default ${DEFAULT-VALUE}).")
   int size;
 
+  @Option(names = "--pairs", defaultValue = "0", paramLabel = "F",
+      description = "Share of two-object scenes (objects of two classes; the second object's mask is"
+          + " <id>.<class>.mask.png), for class-conditional generators (default ${DEFAULT-VALUE}).")
+  double pairs;
+
   @Option(names = "--train-classifier", negatable = true, defaultValue = "true", fallbackValue = "true",
       description = "Train and export the synthetic classifier (default: yes).")
   boolean trainClassifier;
@@ -83,7 +88,7 @@ public final class SynthCommand implements Callable<Integer> {
     if (size % 8 != 0) {
       throw new IllegalArgumentException("--size must be divisible by 8, got " + size);
     }
-    int written = new SynthWriter(new SceneGenerator(SceneConfig.ofSize(size), seed)).write(out, count);
+    int written = new SynthWriter(new SceneGenerator(SceneConfig.ofSize(size), seed), pairs).write(out, count);
     w.printf(Locale.ROOT, "wrote %d scenes (%dx%d, seed %d) to %s%n", written, size, size, seed, out);
     if (!trainClassifier) {
       w.flush();

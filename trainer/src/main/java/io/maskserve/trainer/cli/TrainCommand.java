@@ -126,6 +126,11 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--lambda-tv", defaultValue = "0.3", description = "TV weight of the reward (default ${DEFAULT-VALUE}).")
   float lambdaTv;
 
+  @Option(names = "--lambda-deletion", defaultValue = "0", paramLabel = "B",
+      description = "reinforce objective: weight of -log p(target | kept region removed) in the reward, so that"
+          + " removing what the mask keeps destroys the class (default ${DEFAULT-VALUE} = off).")
+  float lambdaDeletion;
+
   @Option(names = "--entropy", defaultValue = "0.01", description = "Entropy bonus weight (default ${DEFAULT-VALUE}).")
   float entropy;
 
@@ -143,6 +148,16 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--smooth", defaultValue = "1", description = "Odd smoothing kernel, 1 = none (default ${DEFAULT-VALUE}).")
   int smooth;
+
+  @Option(names = "--class-conditional",
+      description = "Train a class-conditional generator: the class to explain is a second input (ONNX 'target'"
+          + " int64 [N]), so any class can be explained, not only the top-1.")
+  boolean classConditional;
+
+  @Option(names = "--target-top-k", paramLabel = "K",
+      description = "Class explained per training image: one of the classifier's top K on the unmasked image,"
+          + " drawn in proportion to its probabilities (default 2 with --class-conditional, else 1 = the top-1).")
+  Integer targetTopK;
 
   @Option(names = "--seed", defaultValue = "1", description = "Seed (default ${DEFAULT-VALUE}).")
   long seed;
@@ -174,15 +189,17 @@ public final class TrainCommand implements Callable<Integer> {
     int wd = manifest.input().width();
     ImageSource train = Files.isDirectory(data) ? FileImages.folder(data, manifest.labels(), manifest.input())
         : FileImages.list(data, manifest.labels(), manifest.input());
-    GeneratorConfig gc = new GeneratorConfig(width, depth, blocks, outputLevel, smooth);
+    GeneratorConfig gc = new GeneratorConfig(width, depth, blocks, outputLevel, smooth,
+        classConditional ? manifest.numClasses() : 0);
+    int topK = targetTopK != null ? targetTopK : classConditional ? 2 : 1;
     boolean cosine = switch (lrSchedule.toLowerCase(Locale.ROOT)) {
       case "cosine" -> true;
       case "constant" -> false;
       default -> throw new IllegalArgumentException("--lr-schedule must be cosine or constant, got " + lrSchedule);
     };
-    TrainerConfig config = new TrainerConfig(gc, steps, batchSize, lr, initialKeep, seed, cosine);
+    TrainerConfig config = new TrainerConfig(gc, steps, batchSize, lr, initialKeep, seed, cosine, topK);
     Reinforce.Settings settings = new Reinforce.Settings(samples, lambdaArea, lambdaTv, entropy, estimator, eta,
-        keepThreshold);
+        keepThreshold, lambdaDeletion);
     RunDirectory run = new RunDirectory(out);
     run.begin(settings(manifest, config, settings, paper), resume);
     int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -232,18 +249,33 @@ public final class TrainCommand implements Callable<Integer> {
 
   private void evaluate(PrintWriter w, Trainer trainer, OrtClassifier classifier, ModelManifest manifest,
       GeneratorConfig gc, float keepThreshold) throws Exception {
-    LabelledImages ev = ImageSets.folder(eval, manifest.labels(), manifest.input());
+    // Two-object scenes have no single right answer for the top-1; they are evaluated below.
+    LabelledImages ev = ImageSets.singleObjects(eval, manifest.labels(), manifest.input());
     if (ev.masks() == null) {
       throw new IllegalArgumentException("--eval " + eval + " has no <id>.mask.png object masks");
     }
     int[] targets = classifier.top1(ev.pixels(), ev.size());
     int h = manifest.input().height();
-    float[][] maps = trainer.keepProbabilities(ev.pixels(), ev.size());
+    float[][] maps = trainer.keepProbabilities(ev.pixels(), targets, ev.size());
     Evaluation.Result r = Evaluation.evaluate(maps, gc.outputSide(h), gc.outputSide(manifest.input().width()), ev,
         targets, classifier, keepThreshold, Evaluation.defaultTolerance(Math.max(h, manifest.input().width())));
     w.printf(Locale.ROOT, "eval on %d images: pointing %.3f (uniform map %.3f), IoU %.3f, keep %.3f,"
         + " p(masked)/p(original) %.3f%n", ev.size(), r.pointingRate(), r.uniformPointingRate(), r.meanIou(),
         r.meanKeep(), r.probabilityRatio());
+    LabelledImages pairs = gc.conditional() ? ImageSets.pairs(eval, manifest.labels(), manifest.input()) : null;
+    if (pairs != null && pairs.size() > 0) {
+      // Each object of a two-object scene requested in turn: the map must follow the requested class.
+      int[] asked = pairs.labels();
+      float[][] pm = trainer.keepProbabilities(pairs.pixels(), asked, pairs.size());
+      int gh = gc.outputSide(h);
+      int gw = gc.outputSide(manifest.input().width());
+      Evaluation.Result p = Evaluation.evaluate(pm, gh, gw, pairs, asked, classifier, keepThreshold,
+          Evaluation.defaultTolerance(Math.max(h, manifest.input().width())));
+      double wins = Evaluation.maskedTop1Rate(pm, gh, gw, pairs, asked, classifier, keepThreshold);
+      w.printf(Locale.ROOT, "class-conditional, %d two-object scenes, each class requested: pointing %.3f"
+          + " (uniform map %.3f), IoU %.3f, keep %.3f, masked image classified as the requested class %.3f%n",
+          pairs.size() / 2, p.pointingRate(), p.uniformPointingRate(), p.meanIou(), p.meanKeep(), wins);
+    }
   }
 
   private Map<String, String> settings(ModelManifest manifest, TrainerConfig c, Reinforce.Settings s, boolean paper) {
@@ -268,6 +300,14 @@ public final class TrainCommand implements Callable<Integer> {
     GeneratorConfig g = c.generator();
     m.put("generator", g.baseWidth() + "/" + g.depth() + "/" + g.blocksPerLevel() + "/" + g.outputLevel() + "/"
         + g.smoothKernel());
+    if (s.deletionWeight() > 0) {
+      m.put("lambdaDeletion", Float.toString(s.deletionWeight()));
+    }
+    if (g.conditional()) {
+      // Only for conditional runs, so that runs started before the option existed still resume.
+      m.put("classes", Integer.toString(g.classes()));
+      m.put("targetTopK", Integer.toString(c.targetTopK()));
+    }
     return m;
   }
 }

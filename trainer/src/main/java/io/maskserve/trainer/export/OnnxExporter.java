@@ -30,6 +30,8 @@ public final class OnnxExporter {
   public static final String CLASSIFIER_OUTPUT = "logits";
   /** Input name of exported generators (as the zoo's reference generators). */
   public static final String GENERATOR_INPUT = "image";
+  /** Second input of class-conditional generators: the class to explain per row, int64 {@code [N]}. */
+  public static final String GENERATOR_TARGET = io.maskserve.zoo.GeneratorSpec.TARGET_INPUT;
   /** Output name of exported generators. */
   public static final String GENERATOR_OUTPUT = "keep_prob";
 
@@ -58,8 +60,10 @@ public final class OnnxExporter {
   }
 
   /**
-   * Exports a generator: {@code image [N,3,height,width]} → {@code keep_prob [N,1,h,w]}, sigmoid
-   * and smoothing inside the graph.
+   * Exports a generator: {@code image [N,3,height,width]} (and for a class-conditional one {@code
+   * target [N]} int64) → {@code keep_prob [N,1,h,w]}, sigmoid and smoothing inside the graph. Each
+   * class embedding becomes {@code Gather(table, target)} unsqueezed to {@code [N,C,1,1]} and added
+   * where the DJL model adds it (bottom, and after each decoder level's upsampling convolution).
    */
   public byte[] generator(GeneratorNet net, int height, int width) {
     Objects.requireNonNull(net, "net");
@@ -78,13 +82,17 @@ public final class OnnxExporter {
     for (ConvBnRelu block : net.bottom()) {
       x = convBnRelu(b, x, block, "bottom_" + j++);
     }
-    String scales = b.floatInitializer("up_scales", new float[] {1f, 1f, 2f, 2f}, 4);
+    String target = net.config().conditional() ? b.int64Input(GENERATOR_TARGET, "N") : null;
+    String axes = target == null ? null : b.int64Initializer("class_axes", new long[] {2, 3}, 2);
+    x = addClass(b, x, net, 0, target, axes);
+    String scales = net.decoder().isEmpty() ? null : b.floatInitializer("up_scales", new float[] {1f, 1f, 2f, 2f}, 4);
     for (int i = 0; i < net.decoder().size(); i++) {
       int level = net.config().depth() - 1 - i;
       // asymmetric + floor is exactly "repeat every element twice", what the DJL model does.
       x = b.node("Resize", List.of(x, "", scales), str("mode", "nearest"),
           str("coordinate_transformation_mode", "asymmetric"), str("nearest_mode", "floor"));
       x = convBnRelu(b, x, net.upConvs().get(i), "up" + level);
+      x = addClass(b, x, net, i + 1, target, axes);
       x = b.node("Concat", List.of(x, skips[level]), intAttr("axis", 1));
       j = 0;
       for (ConvBnRelu block : net.decoder().get(i)) {
@@ -108,6 +116,18 @@ public final class OnnxExporter {
     int level = net.config().outputLevel();
     b.floatOutput(GENERATOR_OUTPUT, "N", 1, height >> level, width >> level);
     return b.toBytes(OnnxGraphBuilder.DEFAULT_IR_VERSION, OnnxGraphBuilder.DEFAULT_OPSET);
+  }
+
+  /** {@code x + Unsqueeze(Gather(embedding e, target))}, or {@code x} for an unconditional generator. */
+  private static String addClass(OnnxGraphBuilder b, String x, GeneratorNet net, int e, String target, String axes) {
+    if (target == null) {
+      return x;
+    }
+    var p = net.classEmbeddings().get(e);
+    NDArray table = p.getArray();
+    String t = b.floatInitializer(p.getName(), table.toFloatArray(), table.getShape().getShape());
+    String rows = b.node("Gather", List.of(t, target), intAttr("axis", 0));
+    return b.node("Add", List.of(x, b.node("Unsqueeze", List.of(rows, axes))));
   }
 
   /** Conv with the batch norm folded in, then Relu. */

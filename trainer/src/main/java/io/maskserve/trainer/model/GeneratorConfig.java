@@ -15,13 +15,26 @@ package io.maskserve.trainer.model;
  * {@code smoothKernel > 1}, an average pool of that odd size (stride 1, padding excluded from the
  * average) — the paper's 15×15 smoothing at full resolution.
  *
+ * <p><b>Class-conditional generators</b> ({@code classes > 0}) take the class to explain as a
+ * second input: a learned embedding row per class is added, broadcast over the cells, to the
+ * bottom level's features and to each decoder level's features after its upsampling convolution.
+ * The additive biases let the decoder's convolutions and ReLUs gate features by class, which is
+ * what picking one object among several needs; they cost {@code classes × (sum of the widths)}
+ * parameters.
+ *
  * @param baseWidth channels of the first encoder level
  * @param depth number of down-sampling levels
  * @param blocksPerLevel conv blocks per encoder/decoder level (the paper uses 2)
  * @param outputLevel output grid = input / 2^outputLevel, in [0, depth]
  * @param smoothKernel odd average-pool size applied to the probabilities, 1 = none
+ * @param classes number of classes of a class-conditional generator, 0 for one that explains
+ *     whatever class it is trained on (the classifier's top-1)
  */
-public record GeneratorConfig(int baseWidth, int depth, int blocksPerLevel, int outputLevel, int smoothKernel) {
+public record GeneratorConfig(
+    int baseWidth, int depth, int blocksPerLevel, int outputLevel, int smoothKernel, int classes) {
+
+  /** Largest class count of a conditional generator (the embedding grows with it). */
+  public static final int MAX_CLASSES = 100_000;
 
   public GeneratorConfig {
     if (baseWidth < 1 || depth < 1 || depth > 6 || blocksPerLevel < 1 || blocksPerLevel > 3) {
@@ -34,6 +47,29 @@ public record GeneratorConfig(int baseWidth, int depth, int blocksPerLevel, int 
     if (smoothKernel < 1 || smoothKernel % 2 == 0) {
       throw new IllegalArgumentException("smoothKernel must be odd and >= 1, got " + smoothKernel);
     }
+    if (classes < 0 || classes > MAX_CLASSES) {
+      throw new IllegalArgumentException("classes must be in [0," + MAX_CLASSES + "], got " + classes);
+    }
+  }
+
+  /** An unconditional generator (explains the class it is trained on). */
+  public GeneratorConfig(int baseWidth, int depth, int blocksPerLevel, int outputLevel, int smoothKernel) {
+    this(baseWidth, depth, blocksPerLevel, outputLevel, smoothKernel, 0);
+  }
+
+  /** Whether the class to explain is an input. */
+  public boolean conditional() {
+    return classes > 0;
+  }
+
+  /** This architecture, class-conditional over {@code n} classes (0 = unconditional). */
+  public GeneratorConfig withClasses(int n) {
+    return new GeneratorConfig(baseWidth, depth, blocksPerLevel, outputLevel, smoothKernel, n);
+  }
+
+  /** Channels of the bottom level, the width of the class embedding. */
+  public int bottomWidth() {
+    return baseWidth << depth;
   }
 
   /** A small default: width 16, depth 3, one block per level, output per pixel, no smoothing. */

@@ -7,9 +7,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -18,7 +20,8 @@ import java.util.Objects;
 
 /**
  * The generator, see {@link GeneratorConfig}. Input normalised images {@code [N,3,H,W]} (H and W
- * divisible by {@code 2^depth}), output keep probabilities {@code [N,1,H/2^outputLevel,
+ * divisible by {@code 2^depth}) and, for a class-conditional generator, the classes to explain
+ * ({@code [N]}, integer), output keep probabilities {@code [N,1,H/2^outputLevel,
  * W/2^outputLevel]} in [0,1].
  */
 public final class GeneratorNet extends AbstractBlock {
@@ -30,6 +33,12 @@ public final class GeneratorNet extends AbstractBlock {
   private final List<ConvBnRelu> upConvs = new ArrayList<>();
   private final List<List<ConvBnRelu>> decoder = new ArrayList<>();
   private final Conv2d head;
+  /**
+   * Class embeddings of a conditional generator, empty otherwise: first {@code [classes, bottom
+   * width]} added to the bottom features, then one {@code [classes, width(level)]} per decoder
+   * level added after its upsampling convolution.
+   */
+  private final List<Parameter> classEmbeddings = new ArrayList<>();
 
   /**
    * @param config the architecture
@@ -55,6 +64,20 @@ public final class GeneratorNet extends AbstractBlock {
       decoder.add(level);
     }
     head = addChildBlock("head", Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(1).optBias(true).build());
+    if (config.conditional()) {
+      // At every decoder level, not only the bottom: the skip connections carry class-agnostic
+      // features straight to the decoder, and one bias at the bottom alone was measured to be too
+      // weak a signal (the synthetic run collapsed to keeping nothing for every class).
+      classEmbeddings.add(embedding("class_embedding", config.bottomWidth()));
+      for (int l = config.depth() - 1; l >= config.outputLevel(); l--) {
+        classEmbeddings.add(embedding("class_embedding_up" + l, width(l)));
+      }
+    }
+  }
+
+  private Parameter embedding(String name, int width) {
+    return addParameter(Parameter.builder().setName(name).setType(Parameter.Type.WEIGHT)
+        .optShape(new Shape(config.classes(), width)).optInitializer(new NormalInitializer(0.1f)).build());
   }
 
   private int width(int level) {
@@ -86,6 +109,14 @@ public final class GeneratorNet extends AbstractBlock {
     return Collections.unmodifiableList(decoder);
   }
 
+  /**
+   * The class embeddings, empty when unconditional: the bottom's {@code [classes, bottom width]},
+   * then one per decoder level (deepest first), added after the level's upsampling convolution.
+   */
+  public List<Parameter> classEmbeddings() {
+    return Collections.unmodifiableList(classEmbeddings);
+  }
+
   /** The 1×1 output convolution (one logit per cell). */
   public Conv2d head() {
     return head;
@@ -93,11 +124,21 @@ public final class GeneratorNet extends AbstractBlock {
 
   @Override
   protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    return new NDList(probabilities(logits(ps, inputs.singletonOrThrow(), training)));
+    int expected = config.conditional() ? 2 : 1;
+    if (inputs.size() != expected) {
+      throw new IllegalArgumentException((expected == 1 ? "an unconditional" : "a class-conditional")
+          + " generator takes " + expected + " input(s) (images" + (expected == 2 ? ", targets" : "") + "), got "
+          + inputs.size());
+    }
+    return new NDList(probabilities(logits(ps, inputs.get(0), expected == 2 ? inputs.get(1) : null, training)));
   }
 
-  /** The logits {@code [N,1,h,w]} before sigmoid and smoothing. */
-  public NDArray logits(ParameterStore ps, NDArray input, boolean training) {
+  /**
+   * The logits {@code [N,1,h,w]} before sigmoid and smoothing.
+   *
+   * @param targets classes to explain {@code [N]} (integer), null for an unconditional generator
+   */
+  public NDArray logits(ParameterStore ps, NDArray input, NDArray targets, boolean training) {
     NDArray x = input;
     List<NDArray> skips = new ArrayList<>();
     for (List<ConvBnRelu> level : encoder) {
@@ -106,14 +147,28 @@ public final class GeneratorNet extends AbstractBlock {
       x = Pool.maxPool2d(x, new Shape(2, 2), new Shape(2, 2), new Shape(0, 0), false);
     }
     x = run(bottom, ps, x, training);
+    // One-hot × embedding rather than an indexed gather: plain matmul back-propagates on every engine.
+    NDArray oneHot = config.conditional()
+        ? targets.toType(DataType.INT64, false).oneHot(config.classes()).toType(DataType.FLOAT32, false) : null;
+    x = addClass(ps, x, oneHot, 0, training);
     for (int i = 0; i < decoder.size(); i++) {
       int level = config.depth() - 1 - i;
       x = x.repeat(2, 2).repeat(3, 2);
       x = upConvs.get(i).forward(ps, new NDList(x), training).singletonOrThrow();
+      x = addClass(ps, x, oneHot, i + 1, training);
       x = NDArrays.concat(new NDList(x, skips.get(level)), 1);
       x = run(decoder.get(i), ps, x, training);
     }
     return head.forward(ps, new NDList(x), training).singletonOrThrow();
+  }
+
+  /** {@code x + embedding_e[target]} broadcast over the cells; {@code x} itself when unconditional. */
+  private NDArray addClass(ParameterStore ps, NDArray x, NDArray oneHot, int e, boolean training) {
+    if (oneHot == null) {
+      return x;
+    }
+    NDArray rows = oneHot.matMul(ps.getValue(classEmbeddings.get(e), x.getDevice(), training));
+    return x.add(rows.reshape(rows.getShape().get(0), rows.getShape().get(1), 1, 1));
   }
 
   /** Sigmoid then (if configured) the smoothing average pool. */

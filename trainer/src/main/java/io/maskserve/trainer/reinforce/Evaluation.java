@@ -99,6 +99,33 @@ public final class Evaluation {
   }
 
   /**
+   * Fraction of images whose deterministic-masked version ({@code map >= threshold}) the classifier
+   * assigns to the explained class: for a class-conditional explanation of a two-object scene,
+   * whether the mask made the classifier see the requested class.
+   */
+  public static double maskedTop1Rate(float[][] maps, int gridH, int gridW, LabelledImages data, int[] targets,
+      OrtClassifier classifier, float threshold) throws OrtException {
+    int n = data.size();
+    int cells = gridH * gridW;
+    int len = data.imageLength();
+    float[] det = new float[n * cells];
+    float[] masked = new float[n * len];
+    for (int i = 0; i < n; i++) {
+      for (int c = 0; c < cells; c++) {
+        det[i * cells + c] = maps[i][c] >= threshold ? 1f : 0f;
+      }
+      Masks.applyMask(data.pixels(), i * len, data.height(), data.width(), det, i * cells, gridH, gridW, masked,
+          i * len);
+    }
+    int[] top = classifier.top1(masked, n);
+    int wins = 0;
+    for (int i = 0; i < n; i++) {
+      wins += top[i] == targets[i] ? 1 : 0;
+    }
+    return n == 0 ? Double.NaN : wins / (double) n;
+  }
+
+  /**
    * The mean reward of {@code samples} Bernoulli masks per image drawn from {@code maps} with a
    * fixed seed: the objective's value for the policy, comparable before and after training.
    */

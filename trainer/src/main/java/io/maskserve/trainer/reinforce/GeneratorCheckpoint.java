@@ -47,6 +47,7 @@ public record GeneratorCheckpoint(GeneratorConfig config, int height, int width)
       p.setProperty("blocksPerLevel", Integer.toString(config.blocksPerLevel()));
       p.setProperty("outputLevel", Integer.toString(config.outputLevel()));
       p.setProperty("smoothKernel", Integer.toString(config.smoothKernel()));
+      p.setProperty("classes", Integer.toString(config.classes()));
       p.setProperty("height", Integer.toString(height));
       p.setProperty("width", Integer.toString(width));
       AtomicFiles.write(dir.resolve(CONFIG_FILE), out -> p.store(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8),
@@ -70,7 +71,9 @@ public record GeneratorCheckpoint(GeneratorConfig config, int height, int width)
       throw new UncheckedIOException("cannot read checkpoint " + dir + ": " + e.getMessage(), e);
     }
     GeneratorConfig c = new GeneratorConfig(i(p, "baseWidth"), i(p, "depth"), i(p, "blocksPerLevel"),
-        i(p, "outputLevel"), i(p, "smoothKernel"));
+        i(p, "outputLevel"), i(p, "smoothKernel"),
+        // absent in checkpoints written before class-conditional generators existed
+        p.getProperty("classes") == null ? 0 : i(p, "classes"));
     return new GeneratorCheckpoint(c, i(p, "height"), i(p, "width"));
   }
 

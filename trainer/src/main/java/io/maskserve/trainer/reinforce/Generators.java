@@ -13,9 +13,18 @@ public final class Generators {
 
   private Generators() {}
 
-  /** Keep probabilities {@code [n][h*w]} of {@code n} contiguous normalised images. */
-  public static float[][] keepProbabilities(Model model, GeneratorNet net, float[] images, int n, int height,
-      int width) {
+  /**
+   * Keep probabilities {@code [n][h*w]} of {@code n} contiguous normalised images.
+   *
+   * @param targets the class to explain per image when the generator is class-conditional (ignored,
+   *     may be null, otherwise)
+   */
+  public static float[][] keepProbabilities(Model model, GeneratorNet net, float[] images, int[] targets, int n,
+      int height, int width) {
+    boolean conditional = net.config().conditional();
+    if (conditional && (targets == null || targets.length < n)) {
+      throw new IllegalArgumentException("a class-conditional generator needs a target per image");
+    }
     int len = 3 * height * width;
     float[][] out = new float[n][];
     int batch = 32;
@@ -27,7 +36,11 @@ public final class Generators {
         System.arraycopy(images, start * len, chunk, 0, m * len);
         try (NDManager mm = sub.newSubManager()) {
           NDArray x = mm.create(chunk, new Shape(m, 3, height, width));
-          NDArray p = net.forward(ps, new NDList(x), false).singletonOrThrow();
+          NDList in = new NDList(x);
+          if (conditional) {
+            in.add(mm.create(java.util.Arrays.copyOfRange(targets, start, start + m)));
+          }
+          NDArray p = net.forward(ps, in, false).singletonOrThrow();
           int cells = (int) (p.getShape().get(2) * p.getShape().get(3));
           float[] flat = p.toFloatArray();
           for (int i = 0; i < m; i++) {

@@ -75,18 +75,40 @@ public final class OrtClassifier implements AutoCloseable {
 
   /** Index of the largest logit of every image. */
   public int[] top1(float[] images, int n) throws OrtException {
-    float[][] logits = logits(images, n);
+    int[][] top = topK(images, n, 1);
     int[] out = new int[n];
     for (int i = 0; i < n; i++) {
-      int best = 0;
-      for (int c = 1; c < logits[i].length; c++) {
-        if (logits[i][c] > logits[i][best]) {
-          best = c;
-        }
-      }
-      out[i] = best;
+      out[i] = top[i][0];
     }
     return out;
+  }
+
+  /** The {@code k} classes with the largest logits of every image, best first (ties: lower index). */
+  public int[][] topK(float[] images, int n, int k) throws OrtException {
+    float[][] logits = logits(images, n);
+    int[][] out = new int[n][];
+    for (int i = 0; i < n; i++) {
+      out[i] = topK(logits[i], k);
+    }
+    return out;
+  }
+
+  /** The {@code k} indices of the largest values of {@code z}, best first (ties: lower index). */
+  public static int[] topK(float[] z, int k) {
+    int m = Math.min(k, z.length);
+    int[] best = new int[m];
+    boolean[] taken = new boolean[z.length];
+    for (int r = 0; r < m; r++) {
+      int arg = -1;
+      for (int c = 0; c < z.length; c++) {
+        if (!taken[c] && (arg < 0 || z[c] > z[arg])) {
+          arg = c;
+        }
+      }
+      taken[arg] = true;
+      best[r] = arg;
+    }
+    return best;
   }
 
   /** Numerically stable {@code log softmax(z)[k]}. */

@@ -12,6 +12,11 @@ import java.util.SplittableRandom;
  * − λ_area·area(m) − λ_tv·TV(m)}, leave-one-out baseline, entropy bonus, and (when input gradients
  * are available) a first-order Taylor control variate.
  *
+ * <p>With a deletion weight β &gt; 0 the reward also has {@code − β·log p(y | (1 − m) ⊙ x)}: the
+ * complement of the kept region, removed, should destroy the class (Dabkowski &amp; Gal's
+ * "destroyer" term beside the "preserver" one, and what deletion metrics measure). That term goes
+ * through the plain score function with the same leave-one-out baseline.
+ *
  * <p>Only the classifier term needs the score-function estimator: the expectations of the area
  * and TV terms under the Bernoulli policy are closed-form (mean p, and P(m_a ≠ m_b) per neighbour
  * pair), so their gradients are taken exactly, which removes their share of the variance.
@@ -44,15 +49,23 @@ public final class Reinforce implements Objective {
    * @param taylorWeight η: weight of the Taylor control variate ({@code MUPROP}) or of the local
    *     gradient term ({@code LOCAL}); ignored by {@code REINFORCE}
    * @param threshold keep threshold of the deterministic mask
+   * @param deletionWeight β: weight of {@code − log p(y | (1 − m) ⊙ x)} in the reward, 0 = none
    */
   public record Settings(int samples, float lambdaArea, float lambdaTv, float entropyWeight, Estimator estimator,
-      float taylorWeight, float threshold) {
+      float taylorWeight, float threshold, float deletionWeight) {
+
+    /** Settings without the deletion term. */
+    public Settings(int samples, float lambdaArea, float lambdaTv, float entropyWeight, Estimator estimator,
+        float taylorWeight, float threshold) {
+      this(samples, lambdaArea, lambdaTv, entropyWeight, estimator, taylorWeight, threshold, 0f);
+    }
+
     public Settings {
       if (samples < 2) {
         throw new IllegalArgumentException("reinforce needs at least 2 samples per image, got " + samples);
       }
       java.util.Objects.requireNonNull(estimator, "estimator");
-      if (lambdaArea < 0 || lambdaTv < 0 || entropyWeight < 0 || taylorWeight < 0) {
+      if (lambdaArea < 0 || lambdaTv < 0 || entropyWeight < 0 || taylorWeight < 0 || !(deletionWeight >= 0)) {
         throw new IllegalArgumentException("reinforce weights must be non-negative");
       }
       if (!(threshold > 0 && threshold < 1)) {
@@ -133,6 +146,9 @@ public final class Reinforce implements Objective {
     } else {
       logp = classifier.logProbabilities(masked, b * k, maskedTargets);
     }
+    float beta = settings.deletionWeight();
+    double[] logpDeleted = beta > 0 ? classifier.logProbabilities(batch.masked(complement(masks), k, h, w), b * k,
+        maskedTargets) : null;
     float[] residual = new float[b * k];
     double rewardSum = 0;
     double logpSum = 0;
@@ -141,7 +157,8 @@ public final class Reinforce implements Objective {
       for (int s = 0; s < k; s++) {
         int j = i * k + s;
         double area = Masks.area(masks, j * cells, cells);
-        rewardSum += logp[j] - settings.lambdaArea() * area
+        double deletion = logpDeleted == null ? 0 : beta * logpDeleted[j];
+        rewardSum += logp[j] - deletion - settings.lambdaArea() * area
             - settings.lambdaTv() * Masks.totalVariation(masks, j * cells, h, w);
         logpSum += logp[j];
         keepSum += area;
@@ -152,7 +169,7 @@ public final class Reinforce implements Objective {
             lin += slope[i * cells + c] * (masks[j * cells + c] - probs[i * cells + c]);
           }
         }
-        residual[j] = (float) (logp[j] - eta * lin);
+        residual[j] = (float) (logp[j] - deletion - eta * lin);
       }
     }
     float[] advantage = leaveOneOut(residual, b, k);
@@ -248,6 +265,14 @@ public final class Reinforce implements Objective {
         }
       }
     }
+  }
+
+  private static float[] complement(float[] masks) {
+    float[] out = new float[masks.length];
+    for (int i = 0; i < masks.length; i++) {
+      out[i] = 1f - masks[i];
+    }
+    return out;
   }
 
   /** {@code x_k − mean of the other K−1 samples of the same image}. */

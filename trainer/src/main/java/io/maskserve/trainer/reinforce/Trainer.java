@@ -33,13 +33,14 @@ import org.slf4j.LoggerFactory;
  * Trains a {@link GeneratorNet} against a frozen ONNX classifier with an {@link Objective}.
  *
  * <p>Per step: a batch of images with their targets (the classifier's top-1 on the unmasked
- * image), the generator's keep probabilities, the objective's loss (masks are sampled and scored
+ * image, or for a class-conditional generator one of its top k, see {@link
+ * TrainerConfig#targetTopK}), the generator's keep probabilities, the objective's loss (masks are sampled and scored
  * outside DJL, in ONNX Runtime), back-propagation through the generator only, one {@link Adam}
  * step.
  *
  * <p><b>Reproducibility and resume.</b> Nothing random is carried from step to step: the batch
  * order of epoch e is a shuffle seeded by (seed, e) and the mask samples of step s come from a
- * stream seeded by (seed, s). The complete state of a run is therefore the step number, the
+ * stream seeded by (seed, s) (the top-k target draws from another stream of (seed, s)). The complete state of a run is therefore the step number, the
  * generator's parameters and Adam's moments ({@link #saveState}/{@link #loadState}), and a resumed
  * run takes exactly the steps the uninterrupted run would have taken.
  *
@@ -52,6 +53,8 @@ public final class Trainer implements AutoCloseable {
   private static final long GOLDEN = 0x9E3779B97F4A7C15L;
   private static final int STATE_MAGIC = 0x4d535452; // "MSTR"
   private static final int STATE_FORMAT = 1;
+  /** Separates the target draws from the mask samples of the same step. */
+  private static final long TARGET_STREAM = 0x7A5E7C1A55L;
 
   private final TrainerConfig config;
   private final Objective objective;
@@ -143,8 +146,7 @@ public final class Trainer implements AutoCloseable {
     int b = config.batchSize();
     int[] idx = batchIndices(step, b);
     float[] images = prefetcher.take(idx, step + 1 < config.steps() ? batchIndices(step + 1, b) : null);
-    // The explained class is what the classifier predicts on the unmasked image.
-    int[] ys = classifier.top1(images, b);
+    int[] ys = targets(images, b);
     Objective.Batch batch = new Objective.Batch(images, b, data.height(), data.width(), ys);
     SplittableRandom rng = new SplittableRandom(mix(config.seed() * GOLDEN + step));
     double progress = config.steps() == 0 ? 1 : step / (double) config.steps();
@@ -152,9 +154,12 @@ public final class Trainer implements AutoCloseable {
     float lossValue;
     try (NDManager sub = model.getNDManager().newSubManager()) {
       ParameterStore ps = new ParameterStore(sub, false);
-      NDArray x = sub.create(batch.images(), new Shape(b, 3, data.height(), data.width()));
+      NDList in = new NDList(sub.create(batch.images(), new Shape(b, 3, data.height(), data.width())));
+      if (config.generator().conditional()) {
+        in.add(sub.create(ys));
+      }
       try (GradientCollector gc = Djl.engine().newGradientCollector()) {
-        NDArray p = net.forward(ps, new NDList(x), true).singletonOrThrow();
+        NDArray p = net.forward(ps, in, true).singletonOrThrow();
         outcome = objective.loss(batch, p, rng, sub, progress);
         gc.backward(outcome.loss());
         lossValue = outcome.loss().getFloat();
@@ -167,6 +172,44 @@ public final class Trainer implements AutoCloseable {
         b / seconds);
     log.debug("step {}", stats);
     return stats;
+  }
+
+  /**
+   * The classes explained in this step: the classifier's top-1 on the unmasked images, or with
+   * {@code targetTopK > 1} one of its top k, drawn in proportion to the classifier's probabilities
+   * renormalised over those k (from a stream seeded by (seed, step)). Drawing in proportion keeps
+   * an image with one clear object on its top-1, and splits a two-object image between its two
+   * classes; uniform draws spent half of the single-object images on classes that are not there,
+   * for which the best mask is an empty one, and the measured run collapsed to empty masks.
+   */
+  private int[] targets(float[] images, int b) throws OrtException {
+    int k = config.targetTopK();
+    if (k == 1) {
+      return classifier.top1(images, b);
+    }
+    float[][] logits = classifier.logits(images, b);
+    SplittableRandom rng = new SplittableRandom(mix(config.seed() * GOLDEN + step) ^ TARGET_STREAM);
+    int[] ys = new int[b];
+    for (int i = 0; i < b; i++) {
+      int[] top = OrtClassifier.topK(logits[i], k);
+      double[] weight = new double[top.length];
+      double total = 0;
+      for (int r = 0; r < top.length; r++) {
+        weight[r] = Math.exp(logits[i][top[r]] - logits[i][top[0]]);
+        total += weight[r];
+      }
+      double u = rng.nextDouble() * total;
+      int pick = 0;
+      while (pick < top.length - 1 && (u -= weight[pick]) >= 0) {
+        pick++;
+      }
+      ys[i] = top[pick];
+      if (ys[i] >= config.generator().classes()) {
+        throw new IllegalStateException("the classifier predicts class " + ys[i] + " but the generator embeds only "
+            + config.generator().classes() + " classes");
+      }
+    }
+    return ys;
   }
 
   /**
@@ -223,7 +266,8 @@ public final class Trainer implements AutoCloseable {
   private String architecture() {
     var g = config.generator();
     return "width=" + g.baseWidth() + " depth=" + g.depth() + " blocks=" + g.blocksPerLevel() + " outputLevel="
-        + g.outputLevel() + " smooth=" + g.smoothKernel() + " input=" + data.height() + "x" + data.width();
+        + g.outputLevel() + " smooth=" + g.smoothKernel() + (g.conditional() ? " classes=" + g.classes() : "")
+        + " input=" + data.height() + "x" + data.width();
   }
 
   /** Restores what {@link #saveState} wrote; the architecture must be the same. */
@@ -255,7 +299,12 @@ public final class Trainer implements AutoCloseable {
    * row-major {@code [n][h*w]}; the grid side is {@code config.generator().outputSide(size)}.
    */
   public float[][] keepProbabilities(float[] images, int n) {
-    return Generators.keepProbabilities(model, net, images, n, data.height(), data.width());
+    return keepProbabilities(images, null, n);
+  }
+
+  /** As {@link #keepProbabilities(float[], int)}, explaining {@code targets} (conditional generators). */
+  public float[][] keepProbabilities(float[] images, int[] targets, int n) {
+    return Generators.keepProbabilities(model, net, images, targets, n, data.height(), data.width());
   }
 
   @Override

@@ -14,9 +14,13 @@ import java.util.Objects;
  * @param seed seed of the weights, the batch order and the mask samples
  * @param cosineDecay whether the learning rate follows a cosine from {@code learningRate} at step 0
  *     down to 5% of it at {@code steps} (else it is constant)
+ * @param targetTopK the class explained for each training image: 1 = the classifier's top-1 on the
+ *     unmasked image; k &gt; 1 (class-conditional generators only) = one of the top k, drawn in
+ *     proportion to the classifier's probabilities, so that the generator learns to explain other
+ *     classes than the winner where the image supports them
  */
 public record TrainerConfig(GeneratorConfig generator, int steps, int batchSize, float learningRate,
-    float initialKeep, long seed, boolean cosineDecay) {
+    float initialKeep, long seed, boolean cosineDecay, int targetTopK) {
 
   /** Final learning rate of the cosine schedule, as a fraction of the initial one. */
   public static final float FINAL_LR_FRACTION = 0.05f;
@@ -25,6 +29,12 @@ public record TrainerConfig(GeneratorConfig generator, int steps, int batchSize,
   public TrainerConfig(GeneratorConfig generator, int steps, int batchSize, float learningRate, float initialKeep,
       long seed) {
     this(generator, steps, batchSize, learningRate, initialKeep, seed, false);
+  }
+
+  /** A configuration explaining the classifier's top-1. */
+  public TrainerConfig(GeneratorConfig generator, int steps, int batchSize, float learningRate, float initialKeep,
+      long seed, boolean cosineDecay) {
+    this(generator, steps, batchSize, learningRate, initialKeep, seed, cosineDecay, 1);
   }
 
   /** The learning-rate multiplier of step {@code step} (0-based). */
@@ -44,10 +54,18 @@ public record TrainerConfig(GeneratorConfig generator, int steps, int batchSize,
     if (!(learningRate > 0) || !(initialKeep > 0 && initialKeep < 1)) {
       throw new IllegalArgumentException("learning rate must be positive and initialKeep in (0,1)");
     }
+    if (targetTopK < 1) {
+      throw new IllegalArgumentException("targetTopK must be >= 1, got " + targetTopK);
+    }
+    if (targetTopK > 1 && !generator.conditional()) {
+      throw new IllegalArgumentException("targets drawn from the top " + targetTopK
+          + " need a class-conditional generator: an unconditional one cannot tell which class it explains");
+    }
   }
 
   /** A copy with another number of steps. */
   public TrainerConfig withSteps(int newSteps) {
-    return new TrainerConfig(generator, newSteps, batchSize, learningRate, initialKeep, seed, cosineDecay);
+    return new TrainerConfig(generator, newSteps, batchSize, learningRate, initialKeep, seed, cosineDecay,
+        targetTopK);
   }
 }

@@ -62,7 +62,61 @@ public final class SceneGenerator {
     return new SplittableRandom(new SplittableRandom(seed * GOLDEN + index).nextLong() ^ index);
   }
 
+  /**
+   * Pair scene {@code index}: two objects of different classes, the first of class {@code index
+   * mod C} (for class-balanced sets), the second drawn at random, apart from each other, among the
+   * same distractors. The ground truth of a class-conditional explanation: asked for either class,
+   * it should keep that class's object. Pair scenes use other random streams than {@link
+   * #scene(long, ShapeClass)}.
+   */
+  public PairScene pair(long index) {
+    SplittableRandom r = random(-1 - index);
+    ShapeClass[] classes = ShapeClass.values();
+    ShapeClass first = classes[(int) Math.floorMod(index, (long) classes.length)];
+    ShapeClass second = classes[(first.ordinal() + 1 + r.nextInt(classes.length - 1)) % classes.length];
+    Canvas canvas = background(r);
+    // Both objects from the smaller half of the size range, placed by rejection: two large objects
+    // do not always fit apart in a small scene.
+    int maxSide = (config.minObject() + config.maxObject()) / 2;
+    for (int attempt = 0; attempt < 1000; attempt++) {
+      Placement a = place(first, r, maxSide);
+      Placement b = null;
+      for (int t = 0; t < 20 && b == null; t++) {
+        Placement candidate = place(second, r, maxSide);
+        b = candidate.apart(a) ? candidate : null;
+      }
+      if (b != null) {
+        Color fgA = contrasting(canvas.bg(), r);
+        Color fgB = contrasting(canvas.bg(), r);
+        boolean[] maskA = paint(canvas.image(), a.outline(), fgA);
+        boolean[] maskB = paint(canvas.image(), b.outline(), fgB);
+        return new PairScene(canvas.image(), first, maskA, second, maskB);
+      }
+    }
+    throw new IllegalStateException("cannot place two objects apart in a " + config.size() + "px scene");
+  }
+
   private Scene draw(ShapeClass shape, SplittableRandom r) {
+    // The order of the random draws is part of the set's definition (seeded sets must not change).
+    Canvas canvas = background(r);
+    Placement p = place(shape, r, config.maxObject());
+    Color fg = contrasting(canvas.bg(), r);
+    return new Scene(canvas.image(), paint(canvas.image(), p.outline(), fg), shape);
+  }
+
+  private record Canvas(BufferedImage image, Color bg) {}
+
+  /** An object's outline and the half-extent of a square around it (rotation included). */
+  private record Placement(Shape outline, double cx, double cy, double reach) {
+
+    boolean apart(Placement o) {
+      double gap = reach + o.reach + 2;
+      return Math.abs(cx - o.cx) > gap || Math.abs(cy - o.cy) > gap;
+    }
+  }
+
+  /** Background (flat or a gradient) and the distractors. */
+  private Canvas background(SplittableRandom r) {
     int n = config.size();
     BufferedImage img = new BufferedImage(n, n, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = img.createGraphics();
@@ -89,27 +143,38 @@ public final class SceneGenerator {
         g.drawLine(r.nextInt(n), r.nextInt(n), r.nextInt(n), r.nextInt(n));
       }
     }
-    int side = config.minObject() + r.nextInt(config.maxObject() - config.minObject() + 1);
+    g.dispose();
+    return new Canvas(img, bg);
+  }
+
+  /** Size (at most {@code maxSide}), position and rotation of an object. */
+  private Placement place(ShapeClass shape, SplittableRandom r, int maxSide) {
+    int n = config.size();
+    int side = config.minObject() + r.nextInt(maxSide - config.minObject() + 1);
     double cx = side / 2.0 + 1 + r.nextDouble() * (n - side - 2);
     double cy = side / 2.0 + 1 + r.nextDouble() * (n - side - 2);
     // Squares stay axis-aligned: a rotated 12 px square rasterises too close to a disc.
     double angle = shape == ShapeClass.TRIANGLE || shape == ShapeClass.CROSS
         ? Math.toRadians(r.nextDouble() * 40 - 20) : 0;
-    Shape object = outline(shape, side, cx, cy, angle);
-    Color fg = contrasting(bg, r);
-    g.dispose();
+    // A square of side s rotated by at most 20° reaches s/2·(cos 20° + sin 20°) < 0.65·s.
+    return new Placement(outline(shape, side, cx, cy, angle), cx, cy, 0.65 * side);
+  }
 
-    // The object is rasterised once, into the mask, and the scene's pixels are set from the mask:
-    // filling the shape on two surfaces separately disagreed on a few edge pixels.
-    BufferedImage m = new BufferedImage(n, n, BufferedImage.TYPE_INT_RGB);
+  /**
+   * Rasterises {@code object} once, into a mask, and sets the scene's pixels from the mask:
+   * filling the shape on two surfaces separately disagreed on a few edge pixels.
+   */
+  private static boolean[] paint(BufferedImage img, Shape object, Color fg) {
+    int n = img.getWidth();
+    BufferedImage m = new BufferedImage(n, img.getHeight(), BufferedImage.TYPE_INT_RGB);
     Graphics2D mg = m.createGraphics();
     mg.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_OFF);
     mg.setColor(Color.WHITE);
     mg.fill(object);
     mg.dispose();
-    boolean[] mask = new boolean[n * n];
+    boolean[] mask = new boolean[n * img.getHeight()];
     int rgb = fg.getRGB();
-    for (int y = 0; y < n; y++) {
+    for (int y = 0; y < img.getHeight(); y++) {
       for (int x = 0; x < n; x++) {
         if ((m.getRGB(x, y) & 0xFF) > 127) {
           mask[y * n + x] = true;
@@ -117,7 +182,7 @@ public final class SceneGenerator {
         }
       }
     }
-    return new Scene(img, mask, shape);
+    return mask;
   }
 
   private static Shape outline(ShapeClass shape, int side, double cx, double cy, double angle) {

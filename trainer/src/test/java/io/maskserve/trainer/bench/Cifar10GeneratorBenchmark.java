@@ -65,10 +65,14 @@ public final class Cifar10GeneratorBenchmark {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     int threads = Runtime.getRuntime().availableProcessors();
     System.out.printf(Locale.ROOT, "machine: %d cores; train %d images, eval %d images, %d steps, objective %s,"
-        + " lambda-area %s, initial keep %s%n", threads, trainSet.size(), evalSet.size(), steps, objective,
-        System.getProperty("lambda.area", "2.0"), System.getProperty("initial.keep", "0.9"));
-    GeneratorConfig gc = new GeneratorConfig(16, 3, 1, 1, 1);
-    // -Dlambda.area and -Dinitial.keep (BENCH_JAVA_OPTS) override the train command's defaults.
+        + " lambda-area %s, initial keep %s, lambda-deletion %s, output level %s%n", threads, trainSet.size(),
+        evalSet.size(), steps, objective, System.getProperty("lambda.area", "2.0"),
+        System.getProperty("initial.keep", "0.9"), System.getProperty("lambda.deletion", "0"),
+        System.getProperty("output.level", "1"));
+    GeneratorConfig gc = new GeneratorConfig(16, 3, 1, Integer.parseInt(System.getProperty("output.level", "1")), 1);
+    // -Dlambda.area, -Dinitial.keep, -Dlambda.deletion and -Doutput.level (BENCH_JAVA_OPTS) override
+    // the train command's defaults.
+    float lambdaDeletion = Float.parseFloat(System.getProperty("lambda.deletion", "0"));
     float lambdaArea = Float.parseFloat(System.getProperty("lambda.area", "2.0"));
     float initialKeep = Float.parseFloat(System.getProperty("initial.keep", "0.9"));
     TrainerConfig config = new TrainerConfig(gc, steps, 16, 1e-3f, initialKeep, 1, true);
@@ -78,7 +82,8 @@ public final class Cifar10GeneratorBenchmark {
             256)) {
       Objective obj = objective.equals("paper") ? new Paper(classifier, logit)
           : new Reinforce(new Reinforce.Settings(8, lambdaArea, 0.3f, 0.01f, Reinforce.Estimator.valueOf(
-              objective.equals("reinforce") ? "MUPROP" : objective.toUpperCase(Locale.ROOT)), 1f, 0.5f),
+              objective.equals("reinforce") ? "MUPROP" : objective.toUpperCase(Locale.ROOT)), 1f, 0.5f,
+              lambdaDeletion),
               classifier, logSoftmax);
       long t0 = System.nanoTime();
       float[][] maps;
@@ -136,15 +141,21 @@ public final class Cifar10GeneratorBenchmark {
     int[] targets = classifier.top1(pixels, n);
     float[] grad = logit.run(pixels, n, targets).inputGrad();
     DeletionInsertion metric = new DeletionInsertion(classifier, 32, 32, 32);
-    String[] names = {"generator (keep probability)", "random map", "vanilla gradient (max |d logit/dx|)"};
-    double[][] sums = new double[3][2];
-    int[][] genWins = new int[3][2];
+    String[] names = {"generator (keep probability)", "random map (per pixel)", "vanilla gradient (max |d logit/dx|)",
+        "random map at the generator's grid"};
+    int methods = names.length;
+    double[][] sums = new double[methods][2];
+    int[][] genWins = new int[methods][2];
     SplittableRandom rng = new SplittableRandom(7);
     long t0 = System.nanoTime();
     for (int i = 0; i < n; i++) {
       float[] image = java.util.Arrays.copyOfRange(pixels, i * 3 * plane, (i + 1) * 3 * plane);
-      float[][] sal = new float[3][plane];
+      float[][] sal = new float[methods][plane];
       int f = 32 / side;
+      float[] randomCells = new float[side * side];
+      for (int c = 0; c < randomCells.length; c++) {
+        randomCells[c] = (float) rng.nextDouble();
+      }
       for (int p = 0; p < plane; p++) {
         sal[0][p] = maps[i][(p / 32 / f) * side + (p % 32) / f];
         sal[1][p] = (float) rng.nextDouble();
@@ -153,14 +164,15 @@ public final class Cifar10GeneratorBenchmark {
           g = Math.max(g, Math.abs(grad[i * 3 * plane + c * plane + p]));
         }
         sal[2][p] = g;
+        sal[3][p] = randomCells[(p / 32 / f) * side + (p % 32) / f];
       }
-      DeletionInsertion.Auc[] auc = new DeletionInsertion.Auc[3];
-      for (int m = 0; m < 3; m++) {
+      DeletionInsertion.Auc[] auc = new DeletionInsertion.Auc[methods];
+      for (int m = 0; m < methods; m++) {
         auc[m] = metric.evaluate(image, sal[m], targets[i]);
         sums[m][0] += auc[m].deletion();
         sums[m][1] += auc[m].insertion();
       }
-      for (int m = 1; m < 3; m++) {
+      for (int m = 1; m < methods; m++) {
         genWins[m][0] += auc[0].deletion() < auc[m].deletion() ? 1 : 0;
         genWins[m][1] += auc[0].insertion() > auc[m].insertion() ? 1 : 0;
       }
@@ -168,10 +180,10 @@ public final class Cifar10GeneratorBenchmark {
     System.out.printf(Locale.ROOT, "evaluated %d held-out images in %.0f s%n", n, (System.nanoTime() - t0) / 1e9);
     System.out.println("| map | deletion AUC (lower better) | insertion AUC (higher better) |");
     System.out.println("| --- | ---: | ---: |");
-    for (int m = 0; m < 3; m++) {
+    for (int m = 0; m < methods; m++) {
       System.out.printf(Locale.ROOT, "| %s | %.4f | %.4f |%n", names[m], sums[m][0] / n, sums[m][1] / n);
     }
-    for (int m = 1; m < 3; m++) {
+    for (int m = 1; m < methods; m++) {
       System.out.printf(Locale.ROOT, "generator beats %s on %.1f%% of images (deletion), %.1f%% (insertion)%n",
           names[m], 100.0 * genWins[m][0] / n, 100.0 * genWins[m][1] / n);
     }

@@ -70,6 +70,10 @@ class ReproducibilityTest {
   private static final TrainerConfig CONFIG = new TrainerConfig(new GeneratorConfig(4, 2, 1, 1, 1), 6, 4, 1e-2f,
       0.7f, 9);
 
+  /** Class-conditional over the 5 classes, targets drawn from the top 3. */
+  private static final TrainerConfig CONDITIONAL = new TrainerConfig(new GeneratorConfig(4, 2, 1, 1, 1, 5), 6, 4,
+      1e-2f, 0.7f, 9, false, 3);
+
   private Objective objective(String kind) {
     return switch (kind) {
       case "paper" -> new Paper(ort, logit);
@@ -105,6 +109,36 @@ class ReproducibilityTest {
   }
 
   @Test
+  void conditionalRunIsReproducibleAndResumesExactly() throws Exception {
+    Run whole = run(CONDITIONAL, "muprop", -1);
+    assertEquals(whole.stats, run(CONDITIONAL, "muprop", -1).stats);
+    Run resumed = run(CONDITIONAL, "muprop", 3);
+    assertEquals(whole.stats, resumed.stats, "rewards/keep of every step");
+    assertArrayEquals(whole.maps, resumed.maps, "final maps");
+  }
+
+  @Test
+  void targetsFromTheTopKNeedAConditionalGenerator() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new TrainerConfig(new GeneratorConfig(4, 2, 1, 1, 1), 6, 4, 1e-2f, 0.7f, 9, false, 2));
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("class-conditional"), e.getMessage());
+  }
+
+  @Test
+  void conditionalAndUnconditionalStatesDoNotMix() throws Exception {
+    byte[] state;
+    try (Trainer t = new Trainer(CONDITIONAL, objective("reinforce"), ort, data)) {
+      t.step();
+      state = save(t);
+    }
+    try (Trainer t = new Trainer(CONFIG, objective("reinforce"), ort, data)) {
+      MalformedModelException e = assertThrows(MalformedModelException.class,
+          () -> t.loadState(new DataInputStream(new ByteArrayInputStream(state))));
+      org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("classes=5"), e.getMessage());
+    }
+  }
+
+  @Test
   void corruptOrForeignStateIsRejected() throws Exception {
     try (Trainer t = new Trainer(CONFIG, objective("reinforce"), ort, data)) {
       DataInputStream junk = new DataInputStream(new ByteArrayInputStream(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}));
@@ -125,23 +159,28 @@ class ReproducibilityTest {
 
   private record Run(List<List<Double>> stats, float[][] maps) {}
 
-  /** Runs CONFIG; when {@code stopAt >= 0}, saves after that step and continues in a new trainer. */
   private Run run(String kind, int stopAt) throws Exception {
+    return run(CONFIG, kind, stopAt);
+  }
+
+  /** Runs {@code config}; when {@code stopAt >= 0}, saves after that step and continues in a new trainer. */
+  private Run run(TrainerConfig config, String kind, int stopAt) throws Exception {
     List<List<Double>> stats = new ArrayList<>();
-    Trainer t = new Trainer(CONFIG, objective(kind), ort, data);
+    Trainer t = new Trainer(config, objective(kind), ort, data);
     try {
-      while (t.stepsDone() < CONFIG.steps()) {
+      while (t.stepsDone() < config.steps()) {
         StepStats s = t.step();
         stats.add(List.of((double) s.step(), s.meanReward(), s.meanKeep(), s.meanLogProb()));
         if (s.step() == stopAt) {
           byte[] state = save(t);
           t.close();
-          t = new Trainer(CONFIG, objective(kind), ort, data);
+          t = new Trainer(config, objective(kind), ort, data);
           t.loadState(new DataInputStream(new ByteArrayInputStream(state)));
           assertEquals(stopAt, t.stepsDone());
         }
       }
-      return new Run(stats, t.keepProbabilities(data.pixels(), 4));
+      int[] targets = config.generator().conditional() ? new int[] {0, 1, 2, 4} : null;
+      return new Run(stats, t.keepProbabilities(data.pixels(), targets, 4));
     } finally {
       t.close();
     }

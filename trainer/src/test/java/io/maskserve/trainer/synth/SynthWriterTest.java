@@ -65,4 +65,84 @@ class SynthWriterTest {
     assertNotEquals(java.util.Arrays.toString(s1.mask()), java.util.Arrays.toString(s2.mask()));
     assertTrue(s1.objectFraction() > 0.01);
   }
+
+  @Test
+  void pairScenesHoldTwoSeparateObjectsOfDifferentClasses() {
+    SceneGenerator g = new SceneGenerator(SceneConfig.ofSize(64), 5);
+    ShapeClass[] classes = ShapeClass.values();
+    java.util.Set<ShapeClass> seconds = java.util.EnumSet.noneOf(ShapeClass.class);
+    for (int i = 0; i < 200; i++) {
+      PairScene p = g.pair(i);
+      assertEquals(classes[i % classes.length], p.first());
+      assertNotEquals(p.first(), p.second());
+      seconds.add(p.second());
+      boolean[] a = p.firstMask();
+      boolean[] b = p.secondMask();
+      int na = 0;
+      int nb = 0;
+      for (int j = 0; j < a.length; j++) {
+        na += a[j] ? 1 : 0;
+        nb += b[j] ? 1 : 0;
+        // Apart: no pixel of one object within 2 px (Chebyshev) of the other.
+        if (a[j]) {
+          for (int dy = -2; dy <= 2; dy++) {
+            for (int dx = -2; dx <= 2; dx++) {
+              int y = j / 64 + dy;
+              int x = j % 64 + dx;
+              if (y >= 0 && y < 64 && x >= 0 && x < 64) {
+                assertTrue(!b[y * 64 + x], "objects touch in pair scene " + i);
+              }
+            }
+          }
+        }
+      }
+      assertTrue(na > 30 && nb > 30, "scene " + i + ": object sizes " + na + ", " + nb);
+      assertEquals(p.second(), p.as(p.second()).shape());
+      assertArrayEquals(b, p.as(p.second()).mask());
+    }
+    assertEquals(classes.length, seconds.size(), "every class appears as the second object");
+    assertArrayEquals(g.pair(7).secondMask(), new SceneGenerator(SceneConfig.ofSize(64), 5).pair(7).secondMask());
+  }
+
+  @Test
+  void writesPairScenesBesideThePlainLayout(@TempDir Path plain, @TempDir Path mixed) throws Exception {
+    SceneGenerator g = new SceneGenerator(SceneConfig.ofSize(64), 3);
+    new SynthWriter(g).write(plain, 40);
+    new SynthWriter(g, 0.5).write(mixed, 40);
+    java.util.List<String> labels = java.util.Arrays.stream(ShapeClass.values()).map(ShapeClass::label).toList();
+    var spec = SynthTask.inputSpec(64);
+    io.maskserve.trainer.data.LabelledImages all = io.maskserve.trainer.data.ImageSets.folder(mixed, labels, spec);
+    assertEquals(40, all.size(), "second masks are not read as images");
+    assertTrue(all.masks() != null);
+    io.maskserve.trainer.data.LabelledImages pairs = io.maskserve.trainer.data.ImageSets.pairs(mixed, labels, spec);
+    long secondMasks;
+    try (Stream<Path> files = Files.walk(mixed)) {
+      secondMasks = files.filter(f -> f.getFileName().toString().matches("\\d{6}\\.[a-z]+\\.mask\\.png")).count();
+    }
+    assertTrue(secondMasks >= 10 && secondMasks <= 30, "pair scenes: " + secondMasks);
+    assertEquals(2 * secondMasks, pairs.size());
+    for (int i = 0; i < pairs.size(); i += 2) {
+      assertNotEquals(pairs.labels()[i], pairs.labels()[i + 1]);
+      assertNotEquals(java.util.Arrays.toString(pairs.masks()[i]), java.util.Arrays.toString(pairs.masks()[i + 1]));
+    }
+    assertEquals(0, io.maskserve.trainer.data.ImageSets.pairs(plain, labels, spec).size());
+    // The plain scenes of a mixed set are the plain set's scenes.
+    java.util.Set<String> pairStems;
+    try (Stream<Path> files = Files.walk(mixed)) {
+      pairStems = files.map(f -> f.getFileName().toString()).filter(n -> n.matches("\\d{6}\\.[a-z]+\\.mask\\.png"))
+          .map(n -> n.substring(0, 6)).collect(java.util.stream.Collectors.toSet());
+    }
+    int compared = 0;
+    try (Stream<Path> files = Files.walk(mixed)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        if (!pairStems.contains(f.getFileName().toString().substring(0, 6))) {
+          assertArrayEquals(Files.readAllBytes(f), Files.readAllBytes(plain.resolve(mixed.relativize(f))), f.toString());
+          compared++;
+        }
+      }
+    }
+    assertEquals(2 * (40 - pairStems.size()), compared);
+    assertEquals(40 - pairStems.size(), io.maskserve.trainer.data.ImageSets.singleObjects(mixed, labels, spec).size());
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new SynthWriter(g, 1.5));
+  }
 }

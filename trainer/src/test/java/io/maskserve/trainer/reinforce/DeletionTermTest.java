@@ -1,0 +1,74 @@
+package io.maskserve.trainer.reinforce;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Model;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.onnxruntime.OrtEnvironment;
+import io.maskserve.trainer.data.ImageSets;
+import io.maskserve.trainer.data.LabelledImages;
+import io.maskserve.trainer.export.OnnxExporter;
+import io.maskserve.trainer.model.ClassifierConfig;
+import io.maskserve.trainer.model.ClassifierNet;
+import io.maskserve.trainer.model.Djl;
+import io.maskserve.trainer.synth.SceneConfig;
+import io.maskserve.trainer.synth.SceneGenerator;
+import io.maskserve.trainer.synth.SynthTask;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The reinforce objective's deletion term: reward − β·log p(target | kept region removed). */
+class DeletionTermTest {
+
+  static final int N = 4;
+  static final int K = 3;
+  static final int GRID = 8;
+
+  @Test
+  void deletionTermSubtractsTheComplementsLogProbability() throws Exception {
+    byte[] onnx;
+    Djl.engine();
+    try (Model m = Model.newInstance("c", "PyTorch")) {
+      ClassifierNet net = new ClassifierNet(new ClassifierConfig(5, 4, 4));
+      m.setBlock(net);
+      net.initialize(m.getNDManager(), DataType.FLOAT32, new Shape(1, 3, 32, 32));
+      onnx = new OnnxExporter().classifier(net, 32, 32);
+    }
+    LabelledImages data = ImageSets.synthetic(new SceneGenerator(SceneConfig.ofSize(32), 8), 0, N,
+        SynthTask.inputSpec(32));
+    try (OrtClassifier ort = new OrtClassifier(OrtEnvironment.getEnvironment(), onnx, 32, 32, 1, 64);
+        NDManager manager = NDManager.newBaseManager(Djl.engine().getEngineName())) {
+      Objective.Batch batch = new Objective.Batch(data.pixels(), N, 32, 32, ort.top1(data.pixels(), N));
+      float[] probs = new float[N * GRID * GRID];
+      SplittableRandom r = new SplittableRandom(2);
+      for (int i = 0; i < probs.length; i++) {
+        probs[i] = (float) (0.2 + 0.6 * r.nextDouble());
+      }
+      var p = manager.create(probs, new Shape(N, 1, GRID, GRID));
+      float beta = 0.5f;
+      Objective.Outcome plain = new Reinforce(settings(0f), ort, null).loss(batch, p, new SplittableRandom(5), manager, 0);
+      Objective.Outcome withDeletion = new Reinforce(settings(beta), ort, null)
+          .loss(batch, p, new SplittableRandom(5), manager, 0);
+
+      // The same samples, their complements scored independently.
+      float[] masks = Masks.sample(probs, N, K, GRID * GRID, new SplittableRandom(5));
+      float[] complement = new float[masks.length];
+      for (int i = 0; i < masks.length; i++) {
+        complement[i] = 1 - masks[i];
+      }
+      double[] lp = ort.logProbabilities(batch.masked(complement, K, GRID, GRID), N * K, batch.repeatedTargets(K));
+      double mean = java.util.Arrays.stream(lp).average().orElseThrow();
+      assertTrue(mean < -1e-3, "the complement's log-probability is informative: " + mean);
+      assertEquals(plain.reward() - beta * mean, withDeletion.reward(), 1e-5);
+      assertEquals(plain.logProb(), withDeletion.logProb(), 1e-9, "the preservation term is unchanged");
+      assertEquals(plain.keep(), withDeletion.keep(), 1e-9);
+    }
+  }
+
+  private static Reinforce.Settings settings(float beta) {
+    return new Reinforce.Settings(K, 1f, 0.3f, 0.01f, Reinforce.Estimator.REINFORCE, 1f, 0.5f, beta);
+  }
+}
