@@ -7,8 +7,10 @@ import io.maskserve.client.ExplainRequests;
 import io.maskserve.client.MaskserveClient;
 import io.maskserve.client.MaskserveException;
 import io.maskserve.client.Overlays;
+import io.maskserve.cli.evaluate.MethodName;
 import io.maskserve.v1.ExplainRequest;
 import io.maskserve.v1.ExplainResponse;
+import io.maskserve.v1.Method;
 import io.maskserve.v1.Prediction;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -74,6 +76,17 @@ final class ExplainCommand implements Callable<Integer> {
   @Option(names = "--threshold", paramLabel = "T", description = "Keep threshold of the mask (default: the generator's).")
   Float threshold;
 
+  @Option(names = "--method", defaultValue = "generator", paramLabel = "M",
+      description = "generator (default), gradient, smoothgrad, integrated-gradients, grad-cam, rise or occlusion"
+          + " (the baselines run with their default options on the server).")
+  String method;
+
+  @Option(names = "--keep-fraction", paramLabel = "F",
+      description = "Baselines: fraction of pixels the mask keeps, by saliency (default: the server's, 0.25).")
+  Float keepFraction;
+
+  private Method chosenMethod = Method.METHOD_GENERATOR;
+
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory (created if missing).")
   Path out;
 
@@ -84,6 +97,11 @@ final class ExplainCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     if (samples < 0) {
       throw new CliException("--samples must be >= 0");
+    }
+    try {
+      chosenMethod = MethodName.parse(method).method();
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--method: " + e.getMessage());
     }
     Files.createDirectories(out);
     PrintWriter stdout = spec.commandLine().getOut();
@@ -133,6 +151,10 @@ final class ExplainCommand implements Callable<Integer> {
       b.setThreshold(threshold);
     }
     b.setNumSamples(samples);
+    b.setMethod(chosenMethod);
+    if (keepFraction != null) {
+      b.setKeepFraction(keepFraction);
+    }
     return b.build();
   }
 

@@ -8,11 +8,12 @@ import io.maskserve.trainer.cli.TrainCommand;
 import io.maskserve.zoo.ZooException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import io.maskserve.cli.evaluate.EvaluateCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code maskserve} command: {@code serve}, {@code zoo ...}, {@code explain}, {@code autodiff}. Errors print one
+ * The {@code maskserve} command: {@code serve}, {@code zoo ...}, {@code explain}, {@code evaluate}, {@code autodiff}. Errors print one
  * line to stderr ({@code maskserve <subcommand>: <what went wrong>}) and exit non-zero: 2 for a
  * usage error, 1 for a failure. Set {@code -Dmaskserve.debug=true} for stack traces.
  */
@@ -28,7 +29,7 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing command (demo, serve, zoo, explain, autodiff, synth, train or export)");
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command (demo, serve, zoo, explain, evaluate, autodiff, synth, train or export)");
   }
 
   public static void main(String[] args) {
@@ -51,6 +52,7 @@ public final class Main implements Runnable {
     cl.addSubcommand("synth", new SynthCommand());
     cl.addSubcommand("train", new TrainCommand());
     cl.addSubcommand("export", new ExportCommand());
+    cl.addSubcommand("evaluate", new EvaluateCommand());
     cl.setExecutionExceptionHandler(Main::onFailure);
     cl.setParameterExceptionHandler(Main::onUsageError);
     return cl;

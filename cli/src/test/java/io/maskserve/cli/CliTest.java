@@ -229,6 +229,22 @@ class CliTest {
       }
       assertFalse(Files.exists(out.resolve("broken.json")));
 
+      // A baseline method through the same command: its saliency map and its top-fraction mask.
+      Path grads = dir.resolve("grads");
+      r = run("explain", "--server", target, "--model", "resnet20", "--method", "grad-cam", "--keep-fraction", "0.1",
+          CIFAR.resolve("cat/0000.jpg").toString(), "--out", grads.toString());
+      assertEquals(0, r.exit(), r.err());
+      ExplainResponse.Builder cam = ExplainResponse.newBuilder();
+      JsonFormat.parser().merge(Files.readString(grads.resolve("0000.json")), cam);
+      assertEquals(io.maskserve.v1.Method.METHOD_GRAD_CAM, cam.getMethod());
+      assertEquals(32, cam.getSaliencyMap().getHeight());
+      assertEquals(0.1, Masks.keepFraction(cam.getMask()), 1.0 / (32 * 32));
+      r = run("explain", "--server", target, "--model", "resnet20", "--method", "lime",
+          CIFAR.resolve("cat/0000.jpg").toString(), "--out", grads.toString());
+      assertEquals(2, r.exit(), r.err());
+      assertTrue(r.err().contains("--method: unknown method 'lime' (use generator,gradient,smoothgrad,"
+          + "integrated-gradients,grad-cam,rise,occlusion)"), r.err());
+
       r = run("explain", "--server", target, "--model", "nope", CIFAR.resolve("cat/0000.jpg").toString(),
           "--out", out.toString());
       assertEquals(1, r.exit());

@@ -11,7 +11,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
 
-/** Builds {@link ExplainRequest}s. Add options with {@code toBuilder()}. */
+/**
+ * Builds {@link ExplainRequest}s. Add options with {@code toBuilder()}, e.g. a baseline method
+ * (read its map with {@link SaliencyMaps}):
+ *
+ * <pre>{@code
+ * ExplainRequest rise = ExplainRequests.fromImageFile(Path.of("cat.jpg"), "resnet20").toBuilder()
+ *     .setMethod(Method.METHOD_RISE)
+ *     .setMethodOptions(MethodOptions.newBuilder().setRiseMasks(1000))
+ *     .setKeepFraction(0.1f)
+ *     .build();
+ * }</pre>
+ */
 public final class ExplainRequests {
 
   private ExplainRequests() {}

@@ -30,5 +30,8 @@
  * ConstantOfShape, comparisons, Range, ArgMax, Floor, Sign, ...). Any other op on the input's path
  * fails {@link io.maskserve.zoo.autodiff.Autodiff#check} with an {@link
  * io.maskserve.zoo.autodiff.UnsupportedOpException} naming op and node.
+ *
+ * <p>{@link io.maskserve.zoo.autodiff.ConvLayerFinder} lists a classifier's 4-D feature maps and
+ * picks the Grad-CAM layer (the output of the last {@code Conv} with a spatial map larger than 1x1).
  */
 package io.maskserve.zoo.autodiff;

@@ -29,10 +29,19 @@ import java.util.concurrent.locks.ReentrantLock;
  * (zero: never waits, batches form only from work that piled up while the workers were busy, so
  * light load pays no latency). As with {@link WorkQueueBatcher}, at most {@code maxQueuePerModel}
  * queries per model are queued or running; beyond that submissions fail with RESOURCE_EXHAUSTED.
+ *
+ * <p>Queries of baseline methods (RISE, SmoothGrad, ...) queue apart and run one per batch: each
+ * already batches its own hundreds or thousands of rows, and a generator query merged with one
+ * would wait for all of them.
  */
 public final class DynamicBatcher implements Batcher {
 
-  private record Key(String model, String version) {}
+  /** A queue: model, requested version, and whether it holds generator queries (merged) or baselines (alone). */
+  private record Key(String model, String version, boolean generator) {
+    int batchLimit(int maxBatchSize) {
+      return generator ? maxBatchSize : 1;
+    }
+  }
 
   private record Pending(ExplainQuery query, CompletableFuture<ExplanationResult> future, long enqueuedNanos) {}
 
@@ -94,7 +103,8 @@ public final class DynamicBatcher implements Batcher {
         return future;
       }
       perModel.put(query.model(), n + 1);
-      queues.computeIfAbsent(new Key(query.model(), query.version()), k -> new ArrayDeque<>())
+      queues.computeIfAbsent(
+              new Key(query.model(), query.version(), query.method().isGenerator()), k -> new ArrayDeque<>())
           .add(new Pending(query, future, System.nanoTime()));
       changed.signalAll();
     } finally {
@@ -120,12 +130,13 @@ public final class DynamicBatcher implements Batcher {
               continue;
             }
             ArrayDeque<Pending> queue = queues.get(key);
+            int limit = key.batchLimit(maxBatchSize);
             long wait = queue.peek().enqueuedNanos() + maxDelayNanos - System.nanoTime();
-            if (queue.size() < maxBatchSize && !shutdown && wait > 0) {
+            if (queue.size() < limit && !shutdown && wait > 0) {
               changed.awaitNanos(wait);
               continue;
             }
-            while (batch.size() < maxBatchSize && !queue.isEmpty()) {
+            while (batch.size() < limit && !queue.isEmpty()) {
               batch.add(queue.poll());
             }
             if (queue.isEmpty()) {

@@ -60,6 +60,18 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--max-samples", paramLabel = "N", description = "Most Bernoulli samples per request (default 64).")
   Integer maxSamples;
 
+  @Option(names = "--max-rise-masks", paramLabel = "N", description = "Most RISE masks per request (default 8000).")
+  Integer maxRiseMasks;
+
+  @Option(names = "--max-smoothgrad-samples", paramLabel = "N", description = "Most SmoothGrad noisy copies per request (default 200).")
+  Integer maxSmoothGradSamples;
+
+  @Option(names = "--max-ig-steps", paramLabel = "N", description = "Most integrated-gradients steps per request (default 300).")
+  Integer maxIgSteps;
+
+  @Option(names = "--max-occlusion-windows", paramLabel = "N", description = "Most occlusion windows per request (default 10000).")
+  Integer maxOcclusionWindows;
+
   @Option(names = "--max-message-bytes", paramLabel = "N", description = "Largest inbound gRPC message (default 33554432).")
   Integer maxMessageBytes;
 
@@ -85,6 +97,18 @@ public final class ServeCommand implements Callable<Integer> {
     ServerLimits.Builder limits = ServerLimits.builder();
     if (maxSamples != null) {
       limits.maxSamples(maxSamples);
+    }
+    if (maxRiseMasks != null) {
+      limits.maxRiseMasks(maxRiseMasks);
+    }
+    if (maxSmoothGradSamples != null) {
+      limits.maxSmoothGradSamples(maxSmoothGradSamples);
+    }
+    if (maxIgSteps != null) {
+      limits.maxIgSteps(maxIgSteps);
+    }
+    if (maxOcclusionWindows != null) {
+      limits.maxOcclusionWindows(maxOcclusionWindows);
     }
     if (maxMessageBytes != null) {
       limits.maxInboundMessageBytes(maxMessageBytes);

@@ -1,16 +1,21 @@
 package io.maskserve.server.grpc;
 
 import com.google.protobuf.ByteString;
+import io.maskserve.server.attribution.AttributionOptions;
 import io.maskserve.server.pipeline.Deadline;
 import io.maskserve.server.pipeline.ExplainQuery;
+import io.maskserve.server.pipeline.ExplanationMethod;
 import io.maskserve.server.pipeline.ExplanationResult;
 import io.maskserve.server.pipeline.ImageInput;
 import io.maskserve.server.sampling.PackedMask;
 import io.maskserve.v1.ExplainRequest;
 import io.maskserve.v1.ExplainResponse;
 import io.maskserve.v1.Mask;
+import io.maskserve.v1.Method;
+import io.maskserve.v1.MethodOptions;
 import io.maskserve.v1.Prediction;
 import io.maskserve.v1.ProbabilityMap;
+import io.maskserve.v1.SaliencyMap;
 import io.maskserve.v1.Timing;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -22,9 +27,11 @@ import java.util.OptionalLong;
 public final class ExplainTranslator {
 
   /**
-   * The query a request asks for.
+   * The query a request asks for. Method options are copied as given (unset stays empty); the
+   * pipeline applies the defaults and checks the ranges.
    *
-   * @throws IllegalArgumentException (INVALID_ARGUMENT) when the request has no image or model
+   * @throws IllegalArgumentException (INVALID_ARGUMENT) when the request has no image or model, or
+   *     names a method this server does not know
    */
   public ExplainQuery toQuery(ExplainRequest req, Deadline deadline) {
     if (req.getModel().isEmpty()) {
@@ -51,7 +58,73 @@ public final class ExplainTranslator {
         req.hasSeed() ? OptionalLong.of(req.getSeed()) : OptionalLong.empty(),
         req.hasThreshold() ? Optional.of(req.getThreshold()) : Optional.empty(),
         req.getIncludeOverlayPng(),
-        Optional.ofNullable(deadline));
+        Optional.ofNullable(deadline),
+        method(req.getMethod()),
+        options(req.getMethodOptions()),
+        req.hasKeepFraction() ? Optional.of(req.getKeepFraction()) : Optional.empty());
+  }
+
+  /** The pipeline's method for a proto method. */
+  static ExplanationMethod method(Method m) {
+    return switch (m) {
+      case METHOD_GENERATOR -> ExplanationMethod.GENERATOR;
+      case METHOD_GRADIENT -> ExplanationMethod.GRADIENT;
+      case METHOD_SMOOTHGRAD -> ExplanationMethod.SMOOTHGRAD;
+      case METHOD_INTEGRATED_GRADIENTS -> ExplanationMethod.INTEGRATED_GRADIENTS;
+      case METHOD_GRAD_CAM -> ExplanationMethod.GRAD_CAM;
+      case METHOD_RISE -> ExplanationMethod.RISE;
+      case METHOD_OCCLUSION -> ExplanationMethod.OCCLUSION;
+      case UNRECOGNIZED -> throw new IllegalArgumentException(
+          "unknown method; this server knows " + java.util.Arrays.toString(ExplanationMethod.values()));
+    };
+  }
+
+  /** The proto method for a pipeline method. */
+  static Method method(ExplanationMethod m) {
+    return switch (m) {
+      case GENERATOR -> Method.METHOD_GENERATOR;
+      case GRADIENT -> Method.METHOD_GRADIENT;
+      case SMOOTHGRAD -> Method.METHOD_SMOOTHGRAD;
+      case INTEGRATED_GRADIENTS -> Method.METHOD_INTEGRATED_GRADIENTS;
+      case GRAD_CAM -> Method.METHOD_GRAD_CAM;
+      case RISE -> Method.METHOD_RISE;
+      case OCCLUSION -> Method.METHOD_OCCLUSION;
+    };
+  }
+
+  private static AttributionOptions options(MethodOptions o) {
+    AttributionOptions.Builder b = AttributionOptions.builder();
+    if (o.hasSmoothgradSamples()) {
+      b.smoothGradSamples(o.getSmoothgradSamples());
+    }
+    if (o.hasSmoothgradSigmaFraction()) {
+      b.smoothGradSigmaFraction(o.getSmoothgradSigmaFraction());
+    }
+    if (o.hasIgSteps()) {
+      b.igSteps(o.getIgSteps());
+    }
+    if (!o.getGradcamLayer().isEmpty()) {
+      b.gradCamLayer(o.getGradcamLayer());
+    }
+    if (o.hasRiseMasks()) {
+      b.riseMasks(o.getRiseMasks());
+    }
+    if (o.hasRiseGrid()) {
+      b.riseGrid(o.getRiseGrid());
+    }
+    if (o.hasRiseP()) {
+      b.riseP(o.getRiseP());
+    }
+    if (o.hasRiseBatch()) {
+      b.riseBatch(o.getRiseBatch());
+    }
+    if (o.hasOcclusionWindow()) {
+      b.occlusionWindow(o.getOcclusionWindow());
+    }
+    if (o.hasOcclusionStride()) {
+      b.occlusionStride(o.getOcclusionStride());
+    }
+    return b.build();
   }
 
   /** The response for a successful explanation. */
@@ -63,13 +136,20 @@ public final class ExplainTranslator {
         .setTargetClass(r.targetClass())
         .setTargetLabel(r.targetLabel())
         .setTargetOriginalProbability(r.targetOriginalProbability())
-        .setProbabilityMap(ProbabilityMap.newBuilder()
-            .setHeight(r.probabilityMap().height())
-            .setWidth(r.probabilityMap().width())
-            .setData(floatsLe(r.probabilityMap().values())))
         .setMask(mask(r.mask()))
         .setSeed(r.seed())
-        .setThreshold(r.threshold());
+        .setThreshold(r.threshold())
+        .setMethod(method(r.method()))
+        .setSaliencyMap(SaliencyMap.newBuilder()
+            .setHeight(r.saliencyMap().height())
+            .setWidth(r.saliencyMap().width())
+            .setData(floatsLe(r.saliencyMap().values())));
+    if (r.probabilityMap() != null) {
+      b.setProbabilityMap(ProbabilityMap.newBuilder()
+          .setHeight(r.probabilityMap().height())
+          .setWidth(r.probabilityMap().width())
+          .setData(floatsLe(r.probabilityMap().values())));
+    }
     for (ExplanationResult.Prediction p : r.predictions()) {
       b.addPredictions(Prediction.newBuilder()
           .setClassIndex(p.classIndex())

@@ -20,10 +20,13 @@ import org.slf4j.LoggerFactory;
  *       undecodable image, tensor of the wrong shape, target class out of range, bad name,
  *       invalid ONNX file, checksum mismatch);
  *   <li>RESOURCE_EXHAUSTED: the request exceeds a limit the operator configured (image pixels,
- *       encoded bytes, num_samples, queue length, upload size) — the same code gRPC itself uses
+ *       encoded bytes, num_samples, RISE masks, SmoothGrad samples, IG steps, occlusion windows,
+ *       queue length, upload size) — the same code gRPC itself uses
  *       for an oversized message; the message names the limit;
  *   <li>NOT_FOUND: unknown model or version (the message lists what exists);
- *   <li>FAILED_PRECONDITION: the model has no generator yet;
+ *   <li>FAILED_PRECONDITION: the model has no generator yet, or cannot run the requested baseline
+ *       method (a classifier autodiff cannot differentiate, named op and node; no convolution for
+ *       Grad-CAM);
  *   <li>ALREADY_EXISTS, DEADLINE_EXCEEDED, UNAVAILABLE (shutting down) as named;
  *   <li>INTERNAL: anything unexpected (logged with its stack trace).
  * </ul>

@@ -19,6 +19,11 @@ import java.util.Objects;
  * @param maxStreamInFlight most items of one ExplainStream call being processed at once
  * @param defaultDeadline deadline applied to an explanation when the client sets none
  * @param maxUploadBytes largest ONNX file accepted by registration
+ * @param maxRiseMasks most RISE masks one request may ask for (each is a classifier row)
+ * @param maxSmoothGradSamples most SmoothGrad noisy copies one request may ask for (each a gradient row)
+ * @param maxIgSteps most integrated-gradients steps one request may ask for (each a gradient row)
+ * @param maxOcclusionWindows most occlusion windows one request may lead to (each a classifier
+ *     row; the count follows from the window, the stride and the input size)
  */
 public record ServerLimits(
     int maxInboundMessageBytes,
@@ -30,7 +35,11 @@ public record ServerLimits(
     int maxQueue,
     int maxStreamInFlight,
     Duration defaultDeadline,
-    long maxUploadBytes) {
+    long maxUploadBytes,
+    int maxRiseMasks,
+    int maxSmoothGradSamples,
+    int maxIgSteps,
+    int maxOcclusionWindows) {
 
   /** 32 MiB: room for a large encoded photograph in one message. */
   public static final int DEFAULT_MAX_INBOUND_MESSAGE_BYTES = 32 * 1024 * 1024;
@@ -51,6 +60,10 @@ public record ServerLimits(
       throw new IllegalArgumentException("defaultDeadline must be positive");
     }
     positive("maxUploadBytes", maxUploadBytes);
+    positive("maxRiseMasks", maxRiseMasks);
+    positive("maxSmoothGradSamples", maxSmoothGradSamples);
+    positive("maxIgSteps", maxIgSteps);
+    positive("maxOcclusionWindows", maxOcclusionWindows);
   }
 
   private static void positive(String name, long v) {
@@ -59,7 +72,10 @@ public record ServerLimits(
     }
   }
 
-  /** The defaults: 32 MiB messages, 4096x4096 images, 64 samples, 64 queued per model. */
+  /**
+   * The defaults: 32 MiB messages, 4096x4096 images, 64 samples, 64 queued per model; baselines:
+   * 8000 RISE masks, 200 SmoothGrad samples, 300 integrated-gradients steps, 10000 occlusion windows.
+   */
   public static ServerLimits defaults() {
     return builder().build();
   }
@@ -82,6 +98,10 @@ public record ServerLimits(
     b.maxStreamInFlight = maxStreamInFlight;
     b.defaultDeadline = defaultDeadline;
     b.maxUploadBytes = maxUploadBytes;
+    b.maxRiseMasks = maxRiseMasks;
+    b.maxSmoothGradSamples = maxSmoothGradSamples;
+    b.maxIgSteps = maxIgSteps;
+    b.maxOcclusionWindows = maxOcclusionWindows;
     return b;
   }
 
@@ -97,6 +117,12 @@ public record ServerLimits(
     private int maxStreamInFlight = 16;
     private Duration defaultDeadline = Duration.ofSeconds(60);
     private long maxUploadBytes = 1024L * 1024 * 1024;
+    // Twice the methods' defaults (RISE 4000 masks, SmoothGrad 50, IG 50 steps) leaves room for
+    // studies of the parameters while bounding one request's inference to a few thousand rows.
+    private int maxRiseMasks = 8000;
+    private int maxSmoothGradSamples = 200;
+    private int maxIgSteps = 300;
+    private int maxOcclusionWindows = 10_000;
 
     private Builder() {}
 
@@ -150,6 +176,26 @@ public record ServerLimits(
       return this;
     }
 
+    public Builder maxRiseMasks(int v) {
+      maxRiseMasks = v;
+      return this;
+    }
+
+    public Builder maxSmoothGradSamples(int v) {
+      maxSmoothGradSamples = v;
+      return this;
+    }
+
+    public Builder maxIgSteps(int v) {
+      maxIgSteps = v;
+      return this;
+    }
+
+    public Builder maxOcclusionWindows(int v) {
+      maxOcclusionWindows = v;
+      return this;
+    }
+
     public ServerLimits build() {
       return new ServerLimits(
           maxInboundMessageBytes,
@@ -161,7 +207,11 @@ public record ServerLimits(
           maxQueue,
           maxStreamInFlight,
           defaultDeadline,
-          maxUploadBytes);
+          maxUploadBytes,
+          maxRiseMasks,
+          maxSmoothGradSamples,
+          maxIgSteps,
+          maxOcclusionWindows);
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.maskserve.server.pipeline;
 
+import io.maskserve.server.attribution.AttributionOptions;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -12,11 +13,16 @@ import java.util.OptionalLong;
  * @param version zoo version, empty for the newest version with a generator
  * @param image the image
  * @param targetClass class to explain; empty for the classifier's top-1
- * @param numSamples Bernoulli masks to sample and score (0..the server's max)
- * @param seed sampler seed; empty to let the pipeline pick one (returned in the result)
- * @param threshold keep threshold of the deterministic mask; empty for the manifest's
+ * @param numSamples Bernoulli masks to sample and score (0..the server's max; generator only)
+ * @param seed sampler seed (or the noise/mask seed of SmoothGrad and RISE); empty to let the
+ *     pipeline pick one (returned in the result)
+ * @param threshold keep threshold of the generator's deterministic mask; empty for the manifest's
  * @param includeOverlay whether to render the overlay PNG
  * @param deadline when to give up; empty for none
+ * @param method how to explain (default the generator)
+ * @param methodOptions parameters of a baseline method (ignored by the generator)
+ * @param keepFraction a baseline's mask keeps this fraction of the most salient pixels; empty for
+ *     {@link #DEFAULT_KEEP_FRACTION} (ignored by the generator)
  */
 public record ExplainQuery(
     String model,
@@ -27,7 +33,13 @@ public record ExplainQuery(
     OptionalLong seed,
     Optional<Float> threshold,
     boolean includeOverlay,
-    Optional<Deadline> deadline) {
+    Optional<Deadline> deadline,
+    ExplanationMethod method,
+    AttributionOptions methodOptions,
+    Optional<Float> keepFraction) {
+
+  /** The fraction of pixels a baseline's deterministic mask keeps by default. */
+  public static final float DEFAULT_KEEP_FRACTION = 0.25f;
 
   public ExplainQuery {
     Objects.requireNonNull(model, "model");
@@ -37,6 +49,24 @@ public record ExplainQuery(
     seed = seed == null ? OptionalLong.empty() : seed;
     threshold = threshold == null ? Optional.empty() : threshold;
     deadline = deadline == null ? Optional.empty() : deadline;
+    method = method == null ? ExplanationMethod.GENERATOR : method;
+    methodOptions = methodOptions == null ? AttributionOptions.defaults() : methodOptions;
+    keepFraction = keepFraction == null ? Optional.empty() : keepFraction;
+  }
+
+  /** A generator query (the fields every query had before baseline methods existed). */
+  public ExplainQuery(
+      String model,
+      String version,
+      ImageInput image,
+      OptionalInt targetClass,
+      int numSamples,
+      OptionalLong seed,
+      Optional<Float> threshold,
+      boolean includeOverlay,
+      Optional<Deadline> deadline) {
+    this(model, version, image, targetClass, numSamples, seed, threshold, includeOverlay, deadline,
+        ExplanationMethod.GENERATOR, AttributionOptions.defaults(), Optional.empty());
   }
 
   /** A query for the top-1 class of {@code model}'s latest version, no samples, no overlay. */
@@ -47,25 +77,48 @@ public record ExplainQuery(
 
   /** A copy with {@code numSamples} samples drawn with {@code seed}. */
   public ExplainQuery withSamples(int numSamples, long seed) {
-    return new ExplainQuery(
-        model, version, image, targetClass, numSamples, OptionalLong.of(seed), threshold, includeOverlay, deadline);
+    return new ExplainQuery(model, version, image, targetClass, numSamples, OptionalLong.of(seed), threshold,
+        includeOverlay, deadline, method, methodOptions, keepFraction);
   }
 
   /** A copy explaining {@code targetClass}. */
   public ExplainQuery withTarget(int targetClass) {
-    return new ExplainQuery(
-        model, version, image, OptionalInt.of(targetClass), numSamples, seed, threshold, includeOverlay, deadline);
+    return new ExplainQuery(model, version, image, OptionalInt.of(targetClass), numSamples, seed, threshold,
+        includeOverlay, deadline, method, methodOptions, keepFraction);
   }
 
   /** A copy with the given deadline. */
   public ExplainQuery withDeadline(Deadline d) {
-    return new ExplainQuery(
-        model, version, image, targetClass, numSamples, seed, threshold, includeOverlay, Optional.ofNullable(d));
+    return new ExplainQuery(model, version, image, targetClass, numSamples, seed, threshold, includeOverlay,
+        Optional.ofNullable(d), method, methodOptions, keepFraction);
   }
 
   /** A copy with the given overlay flag. */
   public ExplainQuery withOverlay(boolean overlay) {
-    return new ExplainQuery(
-        model, version, image, targetClass, numSamples, seed, threshold, overlay, deadline);
+    return new ExplainQuery(model, version, image, targetClass, numSamples, seed, threshold, overlay, deadline,
+        method, methodOptions, keepFraction);
+  }
+
+  /** A copy explained by {@code method} with {@code options}. */
+  public ExplainQuery withMethod(ExplanationMethod method, AttributionOptions options) {
+    return new ExplainQuery(model, version, image, targetClass, numSamples, seed, threshold, includeOverlay,
+        deadline, method, options, keepFraction);
+  }
+
+  /** A copy explained by {@code method} with its default options. */
+  public ExplainQuery withMethod(ExplanationMethod method) {
+    return withMethod(method, AttributionOptions.defaults());
+  }
+
+  /** A copy whose baseline mask keeps {@code fraction} of the pixels. */
+  public ExplainQuery withKeepFraction(float fraction) {
+    return new ExplainQuery(model, version, image, targetClass, numSamples, seed, threshold, includeOverlay,
+        deadline, method, methodOptions, Optional.of(fraction));
+  }
+
+  /** A copy with the given seed. */
+  public ExplainQuery withSeed(long seed) {
+    return new ExplainQuery(model, version, image, targetClass, numSamples, OptionalLong.of(seed), threshold,
+        includeOverlay, deadline, method, methodOptions, keepFraction);
   }
 }

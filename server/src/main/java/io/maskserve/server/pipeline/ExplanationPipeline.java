@@ -35,12 +35,16 @@ import java.util.concurrent.ThreadLocalRandom;
  *   <li>optionally an overlay PNG.
  * </ol>
  *
+ * <p>Queries whose method is a baseline (gradient, SmoothGrad, integrated gradients, Grad-CAM,
+ * RISE, occlusion) go to {@link BaselineExplainer}, one query at a time; generator queries of a
+ * batch share their inference calls as above.
+ *
  * <p>The deadline is checked between stages. Thread-safe; uses no protocol types, so batch jobs
  * and benchmarks call it directly.
  */
 public final class ExplanationPipeline implements BatchExplainer {
 
-  private static final int TOP_K = 5;
+  static final int TOP_K = 5;
 
   /**
    * Most masked images in one scoring call when several queries share it (a single query's masks
@@ -58,6 +62,7 @@ public final class ExplanationPipeline implements BatchExplainer {
   private final MaskSampler sampler;
   private final OverlayRenderer overlay;
   private final InputDecoder decoder;
+  private final BaselineExplainer baselines;
   private final int maxSamples;
 
   /** Creates a pipeline resolving models in {@code registry}, within {@code limits}. */
@@ -67,6 +72,7 @@ public final class ExplanationPipeline implements BatchExplainer {
     this.sampler = Objects.requireNonNull(sampler, "sampler");
     this.overlay = Objects.requireNonNull(overlay, "overlay");
     this.decoder = new InputDecoder(limits);
+    this.baselines = new BaselineExplainer(sampler, overlay, decoder, limits);
     this.maxSamples = limits.maxSamples();
   }
 
@@ -145,8 +151,36 @@ public final class ExplanationPipeline implements BatchExplainer {
     }
   }
 
-  /** Explains {@code queries} with {@code model}, sharing inference calls (see the class comment). */
+  /**
+   * Explains {@code queries} with {@code model}: the generator queries sharing inference calls (see
+   * the class comment), each baseline query on its own. Outcomes are in the queries' order.
+   */
   public List<Outcome> explainBatch(LoadedModel model, List<ExplainQuery> queries) {
+    if (queries.stream().allMatch(q -> q.method().isGenerator())) {
+      return explainWithGenerator(model, queries);
+    }
+    List<ExplainQuery> generatorQueries = queries.stream().filter(q -> q.method().isGenerator()).toList();
+    java.util.Iterator<Outcome> generated = explainWithGenerator(model, generatorQueries).iterator();
+    List<Outcome> outcomes = new ArrayList<>(queries.size());
+    for (ExplainQuery q : queries) {
+      if (q.method().isGenerator()) {
+        outcomes.add(generated.next());
+        continue;
+      }
+      try {
+        outcomes.add(Outcome.of(baselines.explain(model, q)));
+      } catch (RuntimeException e) {
+        outcomes.add(Outcome.failed(e));
+      }
+    }
+    return outcomes;
+  }
+
+  /** Explains generator queries with {@code model}, sharing inference calls. */
+  private List<Outcome> explainWithGenerator(LoadedModel model, List<ExplainQuery> queries) {
+    if (queries.isEmpty()) {
+      return List.of();
+    }
     long t0 = System.nanoTime();
     ModelManifest manifest = model.manifest();
     InputSpec spec = manifest.input();

@@ -13,13 +13,17 @@ import java.util.Objects;
  * @param targetClass the explained class
  * @param targetLabel its label
  * @param targetOriginalProbability the classifier's probability of it on the original image
- * @param probabilityMap the generator's keep probabilities at input resolution
- * @param threshold the threshold used for {@code mask}
- * @param mask the deterministic mask {@code map >= threshold}, scored
- * @param samples the Bernoulli samples, scored
- * @param seed the sampler seed used
+ * @param probabilityMap the generator's keep probabilities at input resolution; null for a
+ *     baseline method
+ * @param threshold the threshold used for {@code mask} (0 for a baseline)
+ * @param mask the deterministic mask, scored: {@code map >= threshold} for the generator, the top
+ *     keep fraction of pixels by saliency for a baseline
+ * @param samples the Bernoulli samples, scored (none for a baseline)
+ * @param seed the sampler seed used (the noise/mask seed of SmoothGrad and RISE)
  * @param overlayPng the overlay PNG, empty unless asked for
  * @param timings microseconds per stage
+ * @param method the method that produced the explanation
+ * @param saliencyMap the method's map at input resolution (the keep probabilities for the generator)
  */
 public record ExplanationResult(
     String model,
@@ -34,15 +38,48 @@ public record ExplanationResult(
     List<ScoredMask> samples,
     long seed,
     byte[] overlayPng,
-    StageTimings timings) {
+    StageTimings timings,
+    ExplanationMethod method,
+    SaliencyMap saliencyMap) {
 
   public ExplanationResult {
     predictions = List.copyOf(predictions);
-    Objects.requireNonNull(probabilityMap, "probabilityMap");
+    Objects.requireNonNull(method, "method");
+    if (method.isGenerator()) {
+      Objects.requireNonNull(probabilityMap, "probabilityMap");
+      if (saliencyMap == null) {
+        saliencyMap = new SaliencyMap(probabilityMap.height(), probabilityMap.width(), probabilityMap.values);
+      }
+    } else if (probabilityMap != null) {
+      throw new IllegalArgumentException("a baseline (" + method + ") has no probability map");
+    }
+    Objects.requireNonNull(saliencyMap, "saliencyMap");
     Objects.requireNonNull(mask, "mask");
     samples = List.copyOf(samples);
     overlayPng = overlayPng == null ? new byte[0] : overlayPng;
     Objects.requireNonNull(timings, "timings");
+  }
+
+  /**
+   * A generator explanation (the fields every result had before baseline methods existed); the
+   * saliency map is the probability map.
+   */
+  public ExplanationResult(
+      String model,
+      String version,
+      List<Prediction> predictions,
+      int targetClass,
+      String targetLabel,
+      float targetOriginalProbability,
+      ProbabilityMap probabilityMap,
+      float threshold,
+      ScoredMask mask,
+      List<ScoredMask> samples,
+      long seed,
+      byte[] overlayPng,
+      StageTimings timings) {
+    this(model, version, predictions, targetClass, targetLabel, targetOriginalProbability, probabilityMap,
+        threshold, mask, samples, seed, overlayPng, timings, ExplanationMethod.GENERATOR, null);
   }
 
   /** The overlay PNG; a copy. */
@@ -55,7 +92,7 @@ public record ExplanationResult(
   public ExplanationResult withTimings(StageTimings t) {
     return new ExplanationResult(
         model, version, predictions, targetClass, targetLabel, targetOriginalProbability, probabilityMap,
-        threshold, mask, samples, seed, overlayPng, t);
+        threshold, mask, samples, seed, overlayPng, t, method, saliencyMap);
   }
 
   /** One class of the top-5. */
@@ -96,12 +133,40 @@ public record ExplanationResult(
   }
 
   /**
+   * A method's map at input resolution, row-major: raw values, not necessarily in [0,1]; larger =
+   * more important for the target (units per method: see each attribution class).
+   *
+   * @param height map height (the classifier's input height)
+   * @param width map width
+   * @param values {@code height * width} values
+   */
+  public record SaliencyMap(int height, int width, float[] values) {
+    public SaliencyMap {
+      if (values.length != height * width) {
+        throw new IllegalArgumentException("map has " + values.length + " values for " + height + "x" + width);
+      }
+      values = values.clone();
+    }
+
+    /** The values; a copy. */
+    @Override
+    public float[] values() {
+      return values.clone();
+    }
+
+    /** Value of pixel {@code i} (row-major). */
+    public float get(int i) {
+      return values[i];
+    }
+  }
+
+  /**
    * Microseconds per stage.
    *
    * @param decodeMicros decoding and preprocessing the image
    * @param classifyMicros classifier on the original image
-   * @param generateMicros generator and upsampling
-   * @param sampleMicros thresholding and sampling masks
+   * @param generateMicros the method: generator and upsampling, or a baseline's saliency map
+   * @param sampleMicros thresholding and sampling masks (a baseline: choosing its top pixels)
    * @param scoreMicros the batched classifier call on the masked images
    * @param overlayMicros rendering the overlay
    * @param queueMicros waiting for a worker

@@ -5,12 +5,14 @@ import io.maskserve.zoo.GeneratorSpec;
 import io.maskserve.zoo.ModelManifest;
 import io.maskserve.zoo.ZooException;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A model version ready to explain with: its manifest and open classifier and generator sessions.
+ * A model version ready to explain with: its manifest, open classifier and generator sessions and,
+ * for the gradient-based baseline methods, its {@link GradientModels} (opened on first use).
  * Whether the generator is class-conditional comes from the manifest and is checked against the
  * generator session's inputs when the model is created, so a manifest and a file that disagree
  * fail loading rather than every request. Immutable. Reference counted: the registry holds one reference while the version is published
@@ -25,6 +27,7 @@ public final class LoadedModel {
   private final OnnxModel classifier;
   private final OnnxModel generator;
   private final boolean classConditional;
+  private final GradientModels gradients;
   // Starts at 1: the registry's own reference.
   private final AtomicInteger refs = new AtomicInteger(1);
 
@@ -33,10 +36,11 @@ public final class LoadedModel {
    * @throws ZooException FAILED_PRECONDITION if the generator session's inputs do not match the
    *     manifest (the sessions are not closed: the caller still owns them then)
    */
-  LoadedModel(ModelManifest manifest, OnnxModel classifier, OnnxModel generator) {
+  LoadedModel(ModelManifest manifest, OnnxModel classifier, OnnxModel generator, GradientModels gradients) {
     this.manifest = Objects.requireNonNull(manifest, "manifest");
     this.classifier = Objects.requireNonNull(classifier, "classifier");
     this.generator = Objects.requireNonNull(generator, "generator");
+    this.gradients = gradients;
     GeneratorSpec spec = manifest.generator().orElseThrow(
         () -> new IllegalArgumentException("manifest " + manifest.key() + " has no generator"));
     this.classConditional = spec.classConditional();
@@ -70,7 +74,16 @@ public final class LoadedModel {
    *     sessions stay open, owned by the caller)
    */
   public static LoadedModel of(ModelManifest manifest, OnnxModel classifier, OnnxModel generator) {
-    return new LoadedModel(manifest, classifier, generator);
+    return new LoadedModel(manifest, classifier, generator, null);
+  }
+
+  /**
+   * As {@link #of(ModelManifest, OnnxModel, OnnxModel)}, with the gradient models the gradient
+   * baselines use (closed with the model).
+   */
+  public static LoadedModel of(
+      ModelManifest manifest, OnnxModel classifier, OnnxModel generator, GradientModels gradients) {
+    return new LoadedModel(manifest, classifier, generator, Objects.requireNonNull(gradients, "gradients"));
   }
 
   /** The zoo manifest this model was loaded from. */
@@ -86,6 +99,14 @@ public final class LoadedModel {
   /** The generator session. */
   public OnnxModel generator() {
     return generator;
+  }
+
+  /**
+   * The classifier's gradient models (empty for a model created without them, see {@link
+   * #of(ModelManifest, OnnxModel, OnnxModel)}).
+   */
+  public Optional<GradientModels> gradients() {
+    return Optional.ofNullable(gradients);
   }
 
   /**
@@ -119,6 +140,9 @@ public final class LoadedModel {
     int r = refs.decrementAndGet();
     if (r == 0) {
       try {
+        if (gradients != null) {
+          gradients.close(); // never throws: logs its own failures
+        }
         classifier.close();
         generator.close();
         log.debug("closed sessions of {}", manifest.key());

@@ -296,7 +296,7 @@ public final class ModelRegistry implements AutoCloseable {
           sessions.environment(), sessions.open(store.localFile(m, m.classifier())));
       generator = new OnnxModel(
           sessions.environment(), sessions.open(store.localFile(m, m.generator().orElseThrow().artifact())));
-      LoadedModel model = new LoadedModel(m, classifier, generator);
+      LoadedModel model = new LoadedModel(m, classifier, generator, GradientModels.forZoo(m, store, sessions));
       log.info(
           "model loaded name={} version={} device={} classConditional={} millis={}",
           m.name(),

@@ -101,6 +101,50 @@ public final class OnnxModel implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs a model that {@linkplain #takesTarget takes a target} (such as a classifier augmented with
+   * its backward pass) and returns the named outputs, for models with several outputs.
+   *
+   * @param input the float input, row-major
+   * @param shape its shape, batch first
+   * @param targets one target per row
+   * @param outputs names of the float outputs wanted
+   * @return each wanted output by name
+   * @throws IllegalStateException if the model has no {@code target} input
+   * @throws IllegalArgumentException if there is not one target per row or an output is unknown
+   */
+  public Map<String, Output> run(float[] input, long[] shape, long[] targets, Set<String> outputs)
+      throws OrtException {
+    if (!takesTarget) {
+      throw new IllegalStateException("the model has no int64 input '" + TARGET + "'; run it without targets");
+    }
+    if (shape.length == 0 || shape[0] != targets.length) {
+      throw new IllegalArgumentException("need one target per row: " + targets.length + " targets for shape "
+          + java.util.Arrays.toString(shape));
+    }
+    for (String o : outputs) {
+      if (!session.getOutputNames().contains(o)) {
+        throw new IllegalArgumentException("the model has no output '" + o + "'; it has " + session.getOutputNames());
+      }
+    }
+    try (OnnxTensor tensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(input), shape);
+        OnnxTensor target = OnnxTensor.createTensor(env, LongBuffer.wrap(targets), new long[] {targets.length});
+        OrtSession.Result result = session.run(Map.of(inputName, tensor, TARGET, target), outputs)) {
+      Map<String, Output> out = new java.util.LinkedHashMap<>();
+      for (String o : outputs) {
+        out.put(o, output((OnnxTensor) result.get(o).orElseThrow()));
+      }
+      return out;
+    }
+  }
+
+  private static Output output(OnnxTensor t) throws OrtException {
+    FloatBuffer fb = t.getFloatBuffer();
+    float[] values = new float[fb.remaining()];
+    fb.get(values);
+    return new Output(values, t.getInfo().getShape());
+  }
+
   private Output run(Map<String, OnnxTensor> feed) throws OrtException {
     try (OrtSession.Result result = session.run(feed, Set.of(outputName))) {
       OnnxTensor out = (OnnxTensor) result.get(0);

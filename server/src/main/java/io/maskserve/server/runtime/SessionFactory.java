@@ -56,11 +56,31 @@ public final class SessionFactory {
 
   /** Opens a session on {@code onnx}. The caller closes it. */
   public OrtSession open(Path onnx) throws OrtException {
+    Objects.requireNonNull(onnx, "onnx");
+    return open((options) -> env.createSession(onnx.toString(), options));
+  }
+
+  /**
+   * Opens a session on a serialized model held in memory (a graph derived from a zoo model, such as
+   * a classifier augmented with the gradients of a layer). The caller closes it.
+   */
+  public OrtSession open(byte[] onnx) throws OrtException {
+    Objects.requireNonNull(onnx, "onnx");
+    return open((options) -> env.createSession(onnx, options));
+  }
+
+  /** How a session is created from options (a file or bytes). */
+  @FunctionalInterface
+  private interface Creator {
+    OrtSession create(OrtSession.SessionOptions options) throws OrtException;
+  }
+
+  private OrtSession open(Creator creator) throws OrtException {
     if (requested == Device.CUDA && !cudaFailed.get()) {
       OrtSession.SessionOptions options = baseOptions();
       try {
         options.addCUDA(0);
-        return env.createSession(onnx.toString(), options);
+        return creator.create(options);
       } catch (OrtException | UnsatisfiedLinkError | UnsupportedOperationException e) {
         if (cudaFailed.compareAndSet(false, true)) {
           log.warn("CUDA execution provider not available ({}); falling back to CPU", e.getMessage());
@@ -71,7 +91,7 @@ public final class SessionFactory {
       }
     }
     try (OrtSession.SessionOptions options = baseOptions()) {
-      return env.createSession(onnx.toString(), options);
+      return creator.create(options);
     }
   }
 

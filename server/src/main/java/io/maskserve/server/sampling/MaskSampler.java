@@ -6,7 +6,8 @@ import java.util.SplittableRandom;
 
 /**
  * Turns a keep-probability map into binary masks: the deterministic mask ({@code p >= threshold})
- * and Bernoulli samples.
+ * and Bernoulli samples; and a baseline's saliency map into the mask of its most salient pixels
+ * ({@link #top}).
  *
  * <p><b>Sampling scheme</b> (stable: clients reproduce samples from the seed). One {@link
  * SplittableRandom} is created as {@code new SplittableRandom(seed)}; samples are drawn one after
@@ -29,6 +30,36 @@ public final class MaskSampler {
       keep[i] = map[i] >= threshold;
     }
     return PackedMask.pack(height, width, keep);
+  }
+
+  /**
+   * The mask keeping the {@code round(fraction * height * width)} pixels of highest {@code map}
+   * value; ties go to the pixel first in row-major order, NaN ranks below everything. Deterministic.
+   *
+   * @param fraction in [0,1]
+   */
+  public PackedMask top(float[] map, int height, int width, float fraction) {
+    checkSize(map, height, width);
+    if (!(fraction >= 0f && fraction <= 1f)) {
+      throw new IllegalArgumentException("fraction must be in [0,1], got " + fraction);
+    }
+    int n = map.length;
+    int k = (int) Math.round((double) fraction * n);
+    Integer[] order = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    // Stable sort (TimSort): equal values keep row-major order.
+    java.util.Arrays.sort(order, (a, b) -> Float.compare(rank(map[b]), rank(map[a])));
+    boolean[] keep = new boolean[n];
+    for (int i = 0; i < k; i++) {
+      keep[order[i]] = true;
+    }
+    return PackedMask.pack(height, width, keep);
+  }
+
+  private static float rank(float v) {
+    return Float.isNaN(v) ? Float.NEGATIVE_INFINITY : v;
   }
 
   /** {@code count} Bernoulli masks of {@code map}, drawn as the class comment specifies. */

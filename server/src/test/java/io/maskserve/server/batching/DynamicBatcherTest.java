@@ -105,6 +105,33 @@ class DynamicBatcherTest {
   }
 
   @Test
+  void baselineQueriesRunAloneAndDoNotJoinGeneratorBatches() throws Exception {
+    Recorder rec = new Recorder();
+    DynamicBatcher batcher = new DynamicBatcher(rec, 1, 16, Duration.ZERO, 100);
+    try {
+      List<CompletableFuture<ExplanationResult>> futures = new ArrayList<>();
+      futures.add(batcher.submit(query("", 0)));
+      assertTrue(rec.firstStarted.await(10, TimeUnit.SECONDS));
+      for (long i = 1; i <= 8; i++) {
+        ExplainQuery q = query("", i);
+        futures.add(batcher.submit(i % 2 == 0 ? q.withMethod(io.maskserve.server.pipeline.ExplanationMethod.RISE) : q));
+      }
+      rec.release.countDown();
+      for (CompletableFuture<ExplanationResult> f : futures) {
+        f.get(10, TimeUnit.SECONDS);
+      }
+      List<List<Long>> later = rec.batches.subList(1, rec.batches.size());
+      assertTrue(later.contains(List.of(1L, 3L, 5L, 7L)), "generator queries merged: " + later);
+      for (long id = 2; id <= 8; id += 2) {
+        assertTrue(later.contains(List.of(id)), "baseline " + id + " alone: " + later);
+      }
+      assertEquals(5, later.size(), later.toString());
+    } finally {
+      batcher.close();
+    }
+  }
+
+  @Test
   void partialBatchWaitsUpToTheDelay() throws Exception {
     List<Integer> sizes = Collections.synchronizedList(new ArrayList<>());
     DynamicBatcher batcher = new DynamicBatcher((m, v, qs) -> {

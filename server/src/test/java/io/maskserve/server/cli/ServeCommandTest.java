@@ -29,6 +29,10 @@ class ServeCommandTest {
     assertEquals(Duration.ofSeconds(2), c.refreshInterval());
     assertEquals(64, c.limits().maxSamples());
     assertEquals(32 << 20, c.limits().maxInboundMessageBytes());
+    assertEquals(8000, c.limits().maxRiseMasks());
+    assertEquals(200, c.limits().maxSmoothGradSamples());
+    assertEquals(300, c.limits().maxIgSteps());
+    assertEquals(10_000, c.limits().maxOcclusionWindows());
   }
 
   @Test
@@ -37,7 +41,8 @@ class ServeCommandTest {
         "--zoo", "z", "--port", "0", "--device", "CUDA", "--intra-op-threads", "2", "--inter-op-threads", "3",
         "--max-samples", "8", "--max-message-bytes", "1048576", "--max-image-pixels", "4096",
         "--max-concurrent-streams", "7", "--max-queue", "5", "--refresh-interval", "250ms", "--workers", "3",
-        "--shutdown-grace", "PT1S");
+        "--shutdown-grace", "PT1S", "--max-rise-masks", "100", "--max-smoothgrad-samples", "10",
+        "--max-ig-steps", "20", "--max-occlusion-windows", "30");
     assertEquals(0, c.port());
     assertEquals(Device.CUDA, c.device());
     assertEquals(2, c.intraOpThreads());
@@ -51,6 +56,10 @@ class ServeCommandTest {
     assertEquals(5, c.limits().maxQueue());
     assertEquals(Duration.ofMillis(250), c.refreshInterval());
     assertEquals(Duration.ofSeconds(1), c.shutdownGrace());
+    assertEquals(100, c.limits().maxRiseMasks());
+    assertEquals(10, c.limits().maxSmoothGradSamples());
+    assertEquals(20, c.limits().maxIgSteps());
+    assertEquals(30, c.limits().maxOcclusionWindows());
   }
 
   @Test
@@ -63,6 +72,8 @@ class ServeCommandTest {
         .execute("--port", "1"));
     assertNotEquals(0, new CommandLine(new ServeCommand()).setErr(new PrintWriter(new StringWriter()))
         .execute("--zoo", "z", "--refresh-interval", "soon"));
+    assertNotEquals(0, new CommandLine(new ServeCommand()).setErr(new PrintWriter(new StringWriter()))
+        .execute("--zoo", "z", "--max-rise-masks", "0"));
   }
 
   @Test

@@ -129,4 +129,19 @@ class MaskSamplerTest {
     assertThrows(IllegalArgumentException.class, () -> new PackedMask(2, 5, new byte[1], 0f));
     assertThrows(IllegalArgumentException.class, () -> sampler.sample(new float[4], 2, 2, -1, 0L));
   }
+
+  @Test
+  void topKeepsTheMostSalientFractionWithTiesInRowMajorOrder() {
+    float[] map = {0.1f, 5f, -3f, 5f, Float.NaN, 2f};
+    assertArrayEquals(new boolean[] {false, true, false, true, false, true}, sampler.top(map, 2, 3, 0.5f).unpack());
+    // round(0.25 * 6) = 2 (1.5 rounds up): the two 5s; one of them alone with 1/6.
+    assertArrayEquals(new boolean[] {false, true, false, true, false, false}, sampler.top(map, 2, 3, 0.25f).unpack());
+    assertArrayEquals(new boolean[] {false, true, false, false, false, false}, sampler.top(map, 2, 3, 1f / 6).unpack());
+    // NaN ranks last: kept only when everything is.
+    assertArrayEquals(new boolean[] {true, true, true, true, false, true}, sampler.top(map, 2, 3, 5f / 6).unpack());
+    assertEquals(1f, sampler.top(map, 2, 3, 1f).keepFraction());
+    assertEquals(0f, sampler.top(map, 2, 3, 0f).keepFraction());
+    assertThrows(IllegalArgumentException.class, () -> sampler.top(map, 2, 3, 1.5f));
+    assertThrows(IllegalArgumentException.class, () -> sampler.top(map, 2, 3, Float.NaN));
+  }
 }

@@ -159,6 +159,11 @@ public final class TrainCommand implements Callable<Integer> {
           + " drawn in proportion to its probabilities (default 2 with --class-conditional, else 1 = the top-1).")
   Integer targetTopK;
 
+  @Option(names = "--target-temperature", defaultValue = "1", paramLabel = "T",
+      description = "With --target-top-k > 1: the top K are drawn with weights p^(1/T); 1 = in proportion to the"
+          + " classifier's probabilities, larger = closer to uniform (default ${DEFAULT-VALUE}).")
+  float targetTemperature;
+
   @Option(names = "--seed", defaultValue = "1", description = "Seed (default ${DEFAULT-VALUE}).")
   long seed;
 
@@ -197,7 +202,8 @@ public final class TrainCommand implements Callable<Integer> {
       case "constant" -> false;
       default -> throw new IllegalArgumentException("--lr-schedule must be cosine or constant, got " + lrSchedule);
     };
-    TrainerConfig config = new TrainerConfig(gc, steps, batchSize, lr, initialKeep, seed, cosine, topK);
+    TrainerConfig config = new TrainerConfig(gc, steps, batchSize, lr, initialKeep, seed, cosine, topK,
+        targetTemperature);
     Reinforce.Settings settings = new Reinforce.Settings(samples, lambdaArea, lambdaTv, entropy, estimator, eta,
         keepThreshold, lambdaDeletion);
     RunDirectory run = new RunDirectory(out);
@@ -307,6 +313,7 @@ public final class TrainCommand implements Callable<Integer> {
       // Only for conditional runs, so that runs started before the option existed still resume.
       m.put("classes", Integer.toString(g.classes()));
       m.put("targetTopK", Integer.toString(c.targetTopK()));
+      m.put("targetTemperature", Float.toString(c.targetTemperature()));
     }
     return m;
   }

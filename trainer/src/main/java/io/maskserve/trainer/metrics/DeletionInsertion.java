@@ -39,6 +39,41 @@ public final class DeletionInsertion {
    */
   public record Auc(double deletion, double insertion) {}
 
+  /**
+   * The two curves of one map: {@code ⌈HW/step⌉ + 1} probabilities each, the first on the start
+   * image (the original for deletion, the blurred one for insertion).
+   *
+   * @param deletion target probability after each deletion step
+   * @param insertion target probability after each insertion step
+   */
+  public record Curves(double[] deletion, double[] insertion) {
+    public Curves {
+      deletion = deletion.clone();
+      insertion = insertion.clone();
+      if (deletion.length != insertion.length || deletion.length < 2) {
+        throw new IllegalArgumentException("curves need the same length, at least 2");
+      }
+    }
+
+    @Override
+    public double[] deletion() {
+      return deletion.clone();
+    }
+
+    @Override
+    public double[] insertion() {
+      return insertion.clone();
+    }
+
+    /** Both areas under the curves (RISE's trapezoid rule). */
+    public Auc auc() {
+      return new Auc(DeletionInsertion.auc(deletion), DeletionInsertion.auc(insertion));
+    }
+  }
+
+  /** Images classified per ONNX Runtime call, so memory stays bounded at large inputs. */
+  private static final int CHUNK = 32;
+
   private final OrtClassifier classifier;
   private final int height;
   private final int width;
@@ -60,37 +95,56 @@ public final class DeletionInsertion {
     this.step = step;
   }
 
+  /** Number of scores per curve: {@code ⌈HW/step⌉ + 1}. */
+  public int points() {
+    return (height * width + step - 1) / step + 1;
+  }
+
   /**
    * Both AUCs for one normalised image ({@code [3,H,W]}) and its saliency ({@code H·W}, any
    * scale), for class {@code target}.
    */
   public Auc evaluate(float[] image, float[] saliency, int target) throws OrtException {
+    return curves(image, saliency, target).auc();
+  }
+
+  /** Both curves for one normalised image ({@code [3,H,W]}) and its saliency, for {@code target}. */
+  public Curves curves(float[] image, float[] saliency, int target) throws OrtException {
     int plane = height * width;
     if (image.length != 3 * plane || saliency.length != plane) {
       throw new IllegalArgumentException("image or saliency of the wrong size");
     }
     int[] order = rank(saliency);
-    int n = (plane + step - 1) / step + 1;
-    float[] deletion = new float[n * 3 * plane];
-    float[] insertion = new float[n * 3 * plane];
+    int n = points();
+    double[] deletion = new double[n];
+    double[] insertion = new double[n];
     float[] del = image.clone();
     float[] ins = blur(image, height, width);
-    for (int s = 0; s < n; s++) {
-      if (s > 0) {
-        for (int r = (s - 1) * step; r < Math.min(plane, s * step); r++) {
-          int p = order[r];
-          for (int c = 0; c < 3; c++) {
-            del[c * plane + p] = 0f;
-            ins[c * plane + p] = image[c * plane + p];
+    int chunk = Math.min(CHUNK, n);
+    float[] delBatch = new float[chunk * 3 * plane];
+    float[] insBatch = new float[chunk * 3 * plane];
+    int[] targets = new int[chunk];
+    Arrays.fill(targets, target);
+    for (int first = 0; first < n; first += chunk) {
+      int m = Math.min(chunk, n - first);
+      for (int k = 0; k < m; k++) {
+        int s = first + k;
+        if (s > 0) {
+          for (int r = (s - 1) * step; r < Math.min(plane, s * step); r++) {
+            int p = order[r];
+            for (int c = 0; c < 3; c++) {
+              del[c * plane + p] = 0f;
+              ins[c * plane + p] = image[c * plane + p];
+            }
           }
         }
+        System.arraycopy(del, 0, delBatch, k * 3 * plane, 3 * plane);
+        System.arraycopy(ins, 0, insBatch, k * 3 * plane, 3 * plane);
       }
-      System.arraycopy(del, 0, deletion, s * 3 * plane, 3 * plane);
-      System.arraycopy(ins, 0, insertion, s * 3 * plane, 3 * plane);
+      System.arraycopy(probabilities(delBatch, m, targets), 0, deletion, first, m);
+      System.arraycopy(probabilities(insBatch, m, targets), 0, insertion, first, m);
     }
-    int[] targets = new int[n];
-    Arrays.fill(targets, target);
-    return new Auc(auc(probabilities(deletion, n, targets)), auc(probabilities(insertion, n, targets)));
+    return new Curves(deletion, insertion);
   }
 
   private double[] probabilities(float[] images, int n, int[] targets) throws OrtException {

@@ -176,11 +176,12 @@ public final class Trainer implements AutoCloseable {
 
   /**
    * The classes explained in this step: the classifier's top-1 on the unmasked images, or with
-   * {@code targetTopK > 1} one of its top k, drawn in proportion to the classifier's probabilities
-   * renormalised over those k (from a stream seeded by (seed, step)). Drawing in proportion keeps
-   * an image with one clear object on its top-1, and splits a two-object image between its two
+   * {@code targetTopK > 1} one of its top k, drawn with weights {@code p^(1/T)} renormalised over
+   * those k (from a stream seeded by (seed, step)). Weighting by the probabilities keeps an image
+   * with one clear object mostly on its top-1 and splits a two-object image between its two
    * classes; uniform draws spent half of the single-object images on classes that are not there,
-   * for which the best mask is an empty one, and the measured run collapsed to empty masks.
+   * for which the best mask is an empty one (a measured run collapsed to empty masks), while T = 1
+   * trained the second object of two-object scenes too rarely (see BENCHMARKS.md).
    */
   private int[] targets(float[] images, int b) throws OrtException {
     int k = config.targetTopK();
@@ -195,7 +196,7 @@ public final class Trainer implements AutoCloseable {
       double[] weight = new double[top.length];
       double total = 0;
       for (int r = 0; r < top.length; r++) {
-        weight[r] = Math.exp(logits[i][top[r]] - logits[i][top[0]]);
+        weight[r] = Math.exp((logits[i][top[r]] - logits[i][top[0]]) / config.targetTemperature());
         total += weight[r];
       }
       double u = rng.nextDouble() * total;

@@ -18,9 +18,12 @@ import java.util.Objects;
  *     unmasked image; k &gt; 1 (class-conditional generators only) = one of the top k, drawn in
  *     proportion to the classifier's probabilities, so that the generator learns to explain other
  *     classes than the winner where the image supports them
+ * @param targetTemperature with {@code targetTopK > 1}, the top k are drawn with weights {@code
+ *     p^(1/T)}: 1 = in proportion to the classifier's probabilities, larger flattens towards
+ *     uniform (a class the classifier ranks second but far behind still gets trained)
  */
 public record TrainerConfig(GeneratorConfig generator, int steps, int batchSize, float learningRate,
-    float initialKeep, long seed, boolean cosineDecay, int targetTopK) {
+    float initialKeep, long seed, boolean cosineDecay, int targetTopK, float targetTemperature) {
 
   /** Final learning rate of the cosine schedule, as a fraction of the initial one. */
   public static final float FINAL_LR_FRACTION = 0.05f;
@@ -34,7 +37,13 @@ public record TrainerConfig(GeneratorConfig generator, int steps, int batchSize,
   /** A configuration explaining the classifier's top-1. */
   public TrainerConfig(GeneratorConfig generator, int steps, int batchSize, float learningRate, float initialKeep,
       long seed, boolean cosineDecay) {
-    this(generator, steps, batchSize, learningRate, initialKeep, seed, cosineDecay, 1);
+    this(generator, steps, batchSize, learningRate, initialKeep, seed, cosineDecay, 1, 1f);
+  }
+
+  /** Targets from the top k drawn in proportion to the classifier's probabilities (temperature 1). */
+  public TrainerConfig(GeneratorConfig generator, int steps, int batchSize, float learningRate, float initialKeep,
+      long seed, boolean cosineDecay, int targetTopK) {
+    this(generator, steps, batchSize, learningRate, initialKeep, seed, cosineDecay, targetTopK, 1f);
   }
 
   /** The learning-rate multiplier of step {@code step} (0-based). */
@@ -57,6 +66,9 @@ public record TrainerConfig(GeneratorConfig generator, int steps, int batchSize,
     if (targetTopK < 1) {
       throw new IllegalArgumentException("targetTopK must be >= 1, got " + targetTopK);
     }
+    if (!(targetTemperature > 0 && targetTemperature < Float.POSITIVE_INFINITY)) {
+      throw new IllegalArgumentException("targetTemperature must be positive and finite, got " + targetTemperature);
+    }
     if (targetTopK > 1 && !generator.conditional()) {
       throw new IllegalArgumentException("targets drawn from the top " + targetTopK
           + " need a class-conditional generator: an unconditional one cannot tell which class it explains");
@@ -66,6 +78,6 @@ public record TrainerConfig(GeneratorConfig generator, int steps, int batchSize,
   /** A copy with another number of steps. */
   public TrainerConfig withSteps(int newSteps) {
     return new TrainerConfig(generator, newSteps, batchSize, learningRate, initialKeep, seed, cosineDecay,
-        targetTopK);
+        targetTopK, targetTemperature);
   }
 }

@@ -4,14 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.Model;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.onnxruntime.OrtEnvironment;
-import io.maskserve.trainer.export.OnnxExporter;
-import io.maskserve.trainer.model.ClassifierConfig;
-import io.maskserve.trainer.model.ClassifierNet;
-import io.maskserve.trainer.model.Djl;
 import io.maskserve.trainer.synth.ShapeClass;
 import io.maskserve.trainer.synth.SynthTask;
 import io.maskserve.zoo.ClassifierRegistration;
@@ -39,14 +32,7 @@ class CommandsTest {
     assertTrue(Files.isRegularFile(data.resolve("ring").resolve("000004.mask.png")));
 
     Path zoo = tmp.resolve("zoo");
-    byte[] classifier;
-    Djl.engine();
-    try (Model m = Model.newInstance("c", "PyTorch")) {
-      ClassifierNet net = new ClassifierNet(new ClassifierConfig(5, 4, 4));
-      m.setBlock(net);
-      net.initialize(m.getNDManager(), DataType.FLOAT32, new Shape(1, 3, 32, 32));
-      classifier = new OnnxExporter().classifier(net, 32, 32);
-    }
+    byte[] classifier = io.maskserve.trainer.testing.TinyClassifiers.untrainedSynth(32);
     FileSystemZooStore.open(zoo, new OnnxModelValidator(OrtEnvironment.getEnvironment())).registerClassifier(
         new ClassifierRegistration("synth", "1", ShapeClass.labels(), SynthTask.inputSpec(32), "", ""),
         new ByteArrayInputStream(classifier));

@@ -3,16 +3,11 @@ package io.maskserve.trainer.reinforce;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.Model;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.onnxruntime.OrtEnvironment;
 import io.maskserve.trainer.data.ImageSets;
 import io.maskserve.trainer.data.LabelledImages;
-import io.maskserve.trainer.export.OnnxExporter;
-import io.maskserve.trainer.model.ClassifierConfig;
-import io.maskserve.trainer.model.ClassifierNet;
 import io.maskserve.trainer.model.Djl;
 import io.maskserve.trainer.synth.SceneConfig;
 import io.maskserve.trainer.synth.SceneGenerator;
@@ -29,14 +24,7 @@ class DeletionTermTest {
 
   @Test
   void deletionTermSubtractsTheComplementsLogProbability() throws Exception {
-    byte[] onnx;
-    Djl.engine();
-    try (Model m = Model.newInstance("c", "PyTorch")) {
-      ClassifierNet net = new ClassifierNet(new ClassifierConfig(5, 4, 4));
-      m.setBlock(net);
-      net.initialize(m.getNDManager(), DataType.FLOAT32, new Shape(1, 3, 32, 32));
-      onnx = new OnnxExporter().classifier(net, 32, 32);
-    }
+    byte[] onnx = io.maskserve.trainer.testing.TinyClassifiers.untrainedSynth(32);
     LabelledImages data = ImageSets.synthetic(new SceneGenerator(SceneConfig.ofSize(32), 8), 0, N,
         SynthTask.inputSpec(32));
     try (OrtClassifier ort = new OrtClassifier(OrtEnvironment.getEnvironment(), onnx, 32, 32, 1, 64);

@@ -5,16 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import ai.djl.MalformedModelException;
-import ai.djl.Model;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.onnxruntime.OrtEnvironment;
 import io.maskserve.trainer.data.ImageSets;
 import io.maskserve.trainer.data.LabelledImages;
-import io.maskserve.trainer.export.OnnxExporter;
-import io.maskserve.trainer.model.ClassifierConfig;
-import io.maskserve.trainer.model.ClassifierNet;
-import io.maskserve.trainer.model.Djl;
 import io.maskserve.trainer.model.GeneratorConfig;
 import io.maskserve.trainer.synth.SceneConfig;
 import io.maskserve.trainer.synth.SceneGenerator;
@@ -44,14 +37,7 @@ class ReproducibilityTest {
 
   @BeforeAll
   void setUp() throws Exception {
-    byte[] classifier;
-    Djl.engine();
-    try (Model m = Model.newInstance("c", "PyTorch")) {
-      ClassifierNet net = new ClassifierNet(new ClassifierConfig(5, 4, 4));
-      m.setBlock(net);
-      net.initialize(m.getNDManager(), DataType.FLOAT32, new Shape(1, 3, 32, 32));
-      classifier = new OnnxExporter().classifier(net, 32, 32);
-    }
+    byte[] classifier = io.maskserve.trainer.testing.TinyClassifiers.untrainedSynth(32);
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     ort = new OrtClassifier(env, classifier, 32, 32, 1, 64);
     logSoftmax = new OrtGradients(env, classifier, io.maskserve.zoo.autodiff.AutodiffOptions.Score.LOG_SOFTMAX, 32,

@@ -1,0 +1,90 @@
+package io.maskserve.cli.evaluate;
+
+import io.maskserve.trainer.metrics.Bootstrap;
+import io.maskserve.trainer.metrics.PointingGame;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/** One method's per-image values as they are computed. Not thread-safe. */
+final class MethodTally {
+
+  private final MethodName method;
+  private final Map<Metric, List<Double>> values = new EnumMap<>(Metric.class);
+  private final List<Integer> pointingClasses = new ArrayList<>();
+  private final List<Boolean> pointingHits = new ArrayList<>();
+  private double[] deletionSum;
+  private double[] insertionSum;
+  private int curves;
+  private int requests;
+  private int failures;
+  private String firstFailure;
+
+  MethodTally(MethodName method) {
+    this.method = method;
+  }
+
+  void add(Metric metric, double value) {
+    if (Double.isFinite(value)) {
+      values.computeIfAbsent(metric, k -> new ArrayList<>()).add(value);
+    }
+  }
+
+  void addPointing(int classIndex, boolean hit) {
+    pointingClasses.add(classIndex);
+    pointingHits.add(hit);
+  }
+
+  void addCurves(double[] deletion, double[] insertion) {
+    if (deletionSum == null) {
+      deletionSum = new double[deletion.length];
+      insertionSum = new double[insertion.length];
+    }
+    for (int i = 0; i < deletion.length; i++) {
+      deletionSum[i] += deletion[i];
+      insertionSum[i] += insertion[i];
+    }
+    curves++;
+  }
+
+  void addRequests(int n) {
+    requests += n;
+  }
+
+  void addFailure(String message) {
+    failures++;
+    if (firstFailure == null) {
+      firstFailure = message;
+    }
+  }
+
+  /** The summary: every figure's mean (class-averaged for the pointing game) with its interval. */
+  MethodReport summarize(Bootstrap bootstrap) {
+    Map<Metric, Bootstrap.Interval> figures = new EnumMap<>(Metric.class);
+    for (Map.Entry<Metric, List<Double>> e : values.entrySet()) {
+      figures.put(e.getKey(), bootstrap.mean(e.getValue().stream().mapToDouble(Double::doubleValue).toArray()));
+    }
+    if (!pointingHits.isEmpty()) {
+      int[] classes = pointingClasses.stream().mapToInt(Integer::intValue).toArray();
+      boolean[] hits = new boolean[pointingHits.size()];
+      for (int i = 0; i < hits.length; i++) {
+        hits[i] = pointingHits.get(i);
+      }
+      figures.put(Metric.POINTING_ACCURACY,
+          bootstrap.interval(hits.length, idx -> PointingGame.classMeanAccuracy(classes, hits, idx)));
+    }
+    return new MethodReport(method, figures, mean(deletionSum), mean(insertionSum), requests, failures, firstFailure);
+  }
+
+  private double[] mean(double[] sum) {
+    if (sum == null) {
+      return new double[0];
+    }
+    double[] out = new double[sum.length];
+    for (int i = 0; i < sum.length; i++) {
+      out[i] = sum[i] / curves;
+    }
+    return out;
+  }
+}
