@@ -51,6 +51,8 @@ final class ExplainCommand implements Callable<Integer> {
 
   @Mixin HelpOption help;
 
+  @Mixin ConnectionOptions connection;
+
   @Option(names = "--server", required = true, paramLabel = "HOST:PORT", description = "The maskserve server.")
   String server;
 
@@ -109,7 +111,7 @@ final class ExplainCommand implements Callable<Integer> {
     JsonFormat.Printer json = JsonFormat.printer();
     Set<String> usedStems = new HashSet<>();
     int failed = 0;
-    try (MaskserveClient client = MaskserveClient.forTarget(server).build()) {
+    try (MaskserveClient client = connection.client(server).build()) {
       for (Path image : images) {
         String stem = uniqueStem(image, usedStems);
         try {

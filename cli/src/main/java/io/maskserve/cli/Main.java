@@ -82,7 +82,12 @@ public final class Main implements Runnable {
   /** A one-line description of a failure. */
   static String describe(Throwable e) {
     if (e instanceof MaskserveException m) {
-      return m.getMessage();
+      // The server says nothing more (on purpose); say where the token comes from.
+      return switch (m.code()) {
+        case UNAUTHENTICATED -> m.getMessage() + " (give the token with --token-file FILE or " + ConnectionOptions.TOKEN_VARIABLE + ")";
+        case PERMISSION_DENIED -> m.getMessage() + " (changing the zoo needs the server's admin token)";
+        default -> m.getMessage();
+      };
     }
     if (e instanceof ZooException z) {
       return z.reason() + ": " + z.getMessage();

@@ -30,9 +30,8 @@ interface ZooAccess extends AutoCloseable {
   @Override
   void close();
 
-  /** Through a running server's ModelZooService. */
-  static ZooAccess remote(String target) {
-    MaskserveClient client = MaskserveClient.forTarget(target).build();
+  /** Through a running server's ModelZooService; closing closes {@code client}. */
+  static ZooAccess remote(MaskserveClient client) {
     return new ZooAccess() {
       @Override
       public ModelInfo registerClassifier(ClassifierMetadata metadata, Path onnx) {

@@ -69,6 +69,8 @@ final class ZooCommand implements Runnable {
     @ArgGroup(exclusive = true, multiplicity = "1")
     ZooTarget target;
 
+    @Mixin ConnectionOptions connection;
+
     @Option(names = "--name", required = true, paramLabel = "N", description = "Model name ([A-Za-z0-9._-], up to 64).")
     String name;
 
@@ -132,7 +134,7 @@ final class ZooCommand implements Runnable {
         m.addMean(mean.get(c)).addStd(std.get(c));
       }
       requireFile(onnx);
-      try (ZooAccess zoo = target.open()) {
+      try (ZooAccess zoo = target.open(connection)) {
         ModelInfo info = zoo.registerClassifier(m.build(), onnx);
         spec.commandLine().getOut().println("registered classifier " + describe(info));
       }
@@ -150,6 +152,8 @@ final class ZooCommand implements Runnable {
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     ZooTarget target;
+
+    @Mixin ConnectionOptions connection;
 
     @Option(names = "--classifier", required = true, paramLabel = "N", description = "Name of the classifier it explains.")
     String classifier;
@@ -183,7 +187,7 @@ final class ZooCommand implements Runnable {
         m.setThreshold(threshold);
       }
       requireFile(onnx);
-      try (ZooAccess zoo = target.open()) {
+      try (ZooAccess zoo = target.open(connection)) {
         ModelInfo info = zoo.registerGenerator(m.build(), onnx);
         spec.commandLine().getOut().println(
             "registered generator for " + info.getName() + ":" + info.getVersion() + " (output "
@@ -203,6 +207,8 @@ final class ZooCommand implements Runnable {
     @ArgGroup(exclusive = true, multiplicity = "1")
     ZooTarget target;
 
+    @Mixin ConnectionOptions connection;
+
     @Option(names = "--name", paramLabel = "N", description = "Only versions of this model.")
     String name;
 
@@ -212,7 +218,7 @@ final class ZooCommand implements Runnable {
     @Override
     public Integer call() throws InvalidProtocolBufferException {
       List<ModelInfo> models;
-      try (ZooAccess zoo = target.open()) {
+      try (ZooAccess zoo = target.open(connection)) {
         models = zoo.list(name == null ? "" : name);
       }
       PrintWriter out = spec.commandLine().getOut();
@@ -236,6 +242,8 @@ final class ZooCommand implements Runnable {
     @ArgGroup(exclusive = true, multiplicity = "1")
     ZooTarget target;
 
+    @Mixin ConnectionOptions connection;
+
     @Option(names = "--name", required = true, paramLabel = "N", description = "Model name.")
     String name;
 
@@ -248,7 +256,7 @@ final class ZooCommand implements Runnable {
     @Override
     public Integer call() {
       boolean deleted;
-      try (ZooAccess zoo = target.open()) {
+      try (ZooAccess zoo = target.open(connection)) {
         deleted = zoo.delete(name, version, generatorOnly);
       }
       String what = (generatorOnly ? "generator of " : "") + name + ":" + version;

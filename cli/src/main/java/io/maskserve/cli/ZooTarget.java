@@ -15,7 +15,14 @@ final class ZooTarget {
       description = "A zoo directory, used directly (created if missing; must not be served at the same time).")
   Path zoo;
 
-  ZooAccess open() {
-    return server != null ? ZooAccess.remote(server) : ZooAccess.local(zoo);
+  /** The zoo; {@code connection} applies to --server only. */
+  ZooAccess open(ConnectionOptions connection) {
+    if (server != null) {
+      return ZooAccess.remote(connection.client(server).build());
+    }
+    if (connection.given()) {
+      throw new IllegalArgumentException("--token-file, --tls-ca, --tls-cert and --tls-key apply only with --server");
+    }
+    return ZooAccess.local(zoo);
   }
 }

@@ -2,6 +2,7 @@ package io.maskserve.client;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
+import io.grpc.CallCredentials;
 import io.grpc.CallOptions;
 import io.grpc.ChannelCredentials;
 import io.grpc.ClientCall;
@@ -90,18 +91,24 @@ public final class MaskserveClient implements AutoCloseable {
       Duration deadline,
       Duration uploadDeadline,
       Duration streamDeadline,
-      int maxInboundMessageSize) {
+      int maxInboundMessageSize,
+      CallCredentials callCredentials) {
     this.channel = channel;
     this.ownsChannel = ownsChannel;
     this.deadline = deadline;
     this.uploadDeadline = uploadDeadline;
     this.streamDeadline = streamDeadline;
-    this.baseOptions = CallOptions.DEFAULT.withMaxInboundMessageSize(maxInboundMessageSize);
+    // Credentials ride on the call options, so they apply to channels passed in by forChannel too.
+    this.baseOptions = CallOptions.DEFAULT
+        .withMaxInboundMessageSize(maxInboundMessageSize)
+        .withCallCredentials(callCredentials);
   }
 
   /**
    * A builder for a client of the server at {@code target}: {@code host:port} (or any gRPC
-   * target such as {@code dns:///host:port}). Plaintext unless {@link Builder#useTls()}.
+   * target such as {@code dns:///host:port}). Plaintext unless {@link Builder#useTls()}, {@link
+   * Builder#tls(Path)} or {@link Builder#mtls(Path, Path)}; add {@link Builder#token(String)} for a
+   * server that requires bearer tokens.
    */
   public static Builder forTarget(String target) {
     Objects.requireNonNull(target, "target");
@@ -135,7 +142,8 @@ public final class MaskserveClient implements AutoCloseable {
         requirePositive(newDeadline, "deadline"),
         uploadDeadline,
         streamDeadline,
-        baseOptions.getMaxInboundMessageSize());
+        baseOptions.getMaxInboundMessageSize(),
+        baseOptions.getCredentials());
   }
 
   // ---------------------------------------------------------------- explain
@@ -561,6 +569,9 @@ public final class MaskserveClient implements AutoCloseable {
     private final ManagedChannel channel;
     private boolean tls;
     private Path trustedCertificates;
+    private Path clientCertificate;
+    private Path clientKey;
+    private CallCredentials callCredentials;
     private Duration deadline = DEFAULT_DEADLINE;
     private Duration uploadDeadline = DEFAULT_UPLOAD_DEADLINE;
     private Duration streamDeadline;
@@ -571,10 +582,41 @@ public final class MaskserveClient implements AutoCloseable {
       this.channel = channel;
     }
 
-    /** Plaintext HTTP/2 (the default). */
+    /** Plaintext HTTP/2 (the default). Drops any {@link #mtls} client certificate. */
     public Builder usePlaintext() {
       this.tls = false;
       this.trustedCertificates = null;
+      this.clientCertificate = null;
+      this.clientKey = null;
+      return this;
+    }
+
+    /** TLS trusting only the CA certificates in the PEM file {@code caCertificates}; same as {@link #useTls(Path)}. */
+    public Builder tls(Path caCertificates) {
+      return useTls(caCertificates);
+    }
+
+    /**
+     * Mutual TLS: presents the client certificate chain {@code certificate} (PEM) with its PKCS#8
+     * PEM {@code privateKey}. Implies TLS; the server is verified against the CA of {@link
+     * #tls(Path)} when set, else the JVM's default authorities.
+     */
+    public Builder mtls(Path certificate, Path privateKey) {
+      this.tls = true;
+      this.clientCertificate = Objects.requireNonNull(certificate, "certificate");
+      this.clientKey = Objects.requireNonNull(privateKey, "privateKey");
+      return this;
+    }
+
+    /**
+     * Sends {@code authorization: Bearer <token>} on every call (also with {@link #forChannel}).
+     * Servers started with an admin token require it for RegisterClassifier, RegisterGenerator and
+     * DeleteModel, and with an explain token for everything else but health. Null removes it.
+     *
+     * @throws IllegalArgumentException if the token is empty or not printable ASCII
+     */
+    public Builder token(String token) {
+      this.callCredentials = token == null ? null : new BearerTokenCredentials(token);
       return this;
     }
 
@@ -623,28 +665,37 @@ public final class MaskserveClient implements AutoCloseable {
     public MaskserveClient build() {
       if (channel != null) {
         return new MaskserveClient(
-            channel, false, deadline, uploadDeadline, streamDeadline, maxInboundMessageSize);
+            channel, false, deadline, uploadDeadline, streamDeadline, maxInboundMessageSize, callCredentials);
       }
       ChannelCredentials credentials;
       if (!tls) {
         credentials = InsecureChannelCredentials.create();
-      } else if (trustedCertificates == null) {
-        credentials = TlsChannelCredentials.create();
       } else {
-        try {
-          credentials =
-              TlsChannelCredentials.newBuilder().trustManager(trustedCertificates.toFile()).build();
-        } catch (IOException e) {
-          throw new UncheckedIOException(
-              "cannot read CA certificates " + trustedCertificates + ": " + e.getMessage(), e);
+        TlsChannelCredentials.Builder b = TlsChannelCredentials.newBuilder();
+        if (trustedCertificates != null) {
+          try {
+            b.trustManager(trustedCertificates.toFile());
+          } catch (IOException e) {
+            throw new UncheckedIOException(
+                "cannot read CA certificates " + trustedCertificates + ": " + e.getMessage(), e);
+          }
         }
+        if (clientCertificate != null) {
+          try {
+            b.keyManager(clientCertificate.toFile(), clientKey.toFile());
+          } catch (IOException e) {
+            throw new UncheckedIOException("cannot read client certificate " + clientCertificate + " or key "
+                + clientKey + ": " + e.getMessage(), e);
+          }
+        }
+        credentials = b.build();
       }
       ManagedChannelBuilder<?> b =
           Grpc.newChannelBuilder(target, credentials)
               .maxInboundMessageSize(maxInboundMessageSize)
               .userAgent("maskserve-client-java");
       return new MaskserveClient(
-          b.build(), true, deadline, uploadDeadline, streamDeadline, maxInboundMessageSize);
+          b.build(), true, deadline, uploadDeadline, streamDeadline, maxInboundMessageSize, callCredentials);
     }
   }
 }

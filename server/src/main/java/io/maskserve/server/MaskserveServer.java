@@ -7,6 +7,7 @@ import io.maskserve.server.batching.Batcher;
 import io.maskserve.server.di.DaggerServerComponent;
 import io.maskserve.server.di.ServerComponent;
 import io.maskserve.server.registry.ModelRegistry;
+import io.maskserve.server.security.SecurityConfig;
 import io.maskserve.v1.ExplainServiceGrpc;
 import io.maskserve.v1.ModelZooServiceGrpc;
 import io.maskserve.zoo.ZooStore;
@@ -53,7 +54,13 @@ public final class MaskserveServer implements AutoCloseable {
   public static MaskserveServer start(ServerConfig config) {
     ServerComponent parts = DaggerServerComponent.factory().create(config);
     ModelRegistry registry = parts.registry(); // opens the zoo and reads it once
-    Server grpc = parts.grpcServer();
+    Server grpc;
+    try {
+      grpc = parts.grpcServer(); // builds the TLS context: may fail on unreadable files
+    } catch (RuntimeException e) {
+      shutdownParts(parts);
+      throw e;
+    }
     try {
       grpc.start();
     } catch (IOException e) {
@@ -65,14 +72,33 @@ public final class MaskserveServer implements AutoCloseable {
     health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
     health.setStatus(ExplainServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
     health.setStatus(ModelZooServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
+    SecurityConfig security = config.security();
     log.info(
-        "maskserve started port={} zoo={} device={} workers={} models={}",
+        "maskserve started port={} zoo={} device={} workers={} models={} tls={} adminToken={} explainToken={}",
         grpc.getPort(),
         config.zoo(),
         config.device(),
         config.workerThreads(),
-        registry.manifests().size());
+        registry.manifests().size(),
+        security.tls() == null ? "off" : security.tls().mutual() ? "mutual" : "on",
+        security.adminToken() != null,
+        security.explainToken() != null);
+    warnAboutExposure(security, grpc.getPort());
     return new MaskserveServer(config, parts, grpc);
+  }
+
+  /** The insecure setups an operator should know about, one WARN line each. */
+  private static void warnAboutExposure(SecurityConfig security, int port) {
+    // The server binds the wildcard address (all interfaces), never only loopback.
+    if (security.adminToken() == null) {
+      log.warn("no admin token configured: the model zoo (RegisterClassifier, RegisterGenerator, DeleteModel)"
+          + " is writable by anyone who can reach port {}, and the server listens on all interfaces;"
+          + " set --admin-token-file or MASKSERVE_ADMIN_TOKEN", port);
+    }
+    if (security.hasTokens() && security.tls() == null) {
+      log.warn("bearer tokens are configured without TLS: they cross the network in clear text;"
+          + " set --tls-cert and --tls-key unless a TLS proxy fronts this port");
+    }
   }
 
   /** The port listened on (the chosen one when the config asked for 0). */

@@ -2,6 +2,7 @@ package io.maskserve.server;
 
 import io.maskserve.server.limits.ServerLimits;
 import io.maskserve.server.runtime.Device;
+import io.maskserve.server.security.SecurityConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -21,6 +22,7 @@ import java.util.Objects;
  * @param limits request limits
  * @param refreshInterval how often changes other processes make to the zoo directory are picked up
  * @param shutdownGrace how long {@link MaskserveServer#close()} lets in-flight calls finish
+ * @param security bearer tokens and TLS ({@link SecurityConfig#none()}: plaintext, open)
  */
 public record ServerConfig(
     Path zoo,
@@ -33,7 +35,8 @@ public record ServerConfig(
     Duration maxBatchDelay,
     ServerLimits limits,
     Duration refreshInterval,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    SecurityConfig security) {
 
   /** The default port, as in the CLI. */
   public static final int DEFAULT_PORT = 50051;
@@ -63,6 +66,7 @@ public record ServerConfig(
     if (shutdownGrace == null || shutdownGrace.isNegative()) {
       throw new IllegalArgumentException("shutdownGrace must be >= 0");
     }
+    Objects.requireNonNull(security, "security");
   }
 
   /**
@@ -90,6 +94,7 @@ public record ServerConfig(
     private ServerLimits limits = ServerLimits.defaults();
     private Duration refreshInterval = Duration.ofSeconds(2);
     private Duration shutdownGrace = Duration.ofSeconds(10);
+    private SecurityConfig security = SecurityConfig.none();
 
     private Builder() {}
 
@@ -148,10 +153,16 @@ public record ServerConfig(
       return this;
     }
 
+    /** Tokens and TLS; default {@link SecurityConfig#none()}. */
+    public Builder security(SecurityConfig v) {
+      security = v;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(
           zoo, port, device, intraOpThreads, interOpThreads, workerThreads, maxBatchSize, maxBatchDelay, limits,
-          refreshInterval, shutdownGrace);
+          refreshInterval, shutdownGrace, security);
     }
   }
 }

@@ -2,6 +2,7 @@ package io.maskserve.cli.evaluate;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import io.maskserve.cli.ConnectionOptions;
 import io.maskserve.client.MaskserveClient;
 import io.maskserve.trainer.metrics.Bootstrap;
 import io.maskserve.trainer.metrics.LocalisationError;
@@ -23,6 +24,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -67,6 +69,8 @@ public final class EvaluateCommand implements Callable<Integer> {
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   Where where;
+
+  @Mixin ConnectionOptions connection;
 
   @Option(names = "--model", required = true, paramLabel = "N", description = "Zoo model name.")
   String model;
@@ -158,7 +162,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     PrintWriter stderr = spec.commandLine().getErr();
     RequestOptions options = new RequestOptions(seed, keepFraction, riseMasks, smoothgradSamples, igSteps);
     Duration timeout = Duration.ofSeconds(requestTimeout);
-    try (ServerConnection conn = where.server != null ? ServerConnection.remote(where.server, timeout)
+    try (ServerConnection conn = where.server != null ? ServerConnection.remote(connection.client(where.server), timeout)
         : ServerConnection.inProcess(where.zoo, timeout)) {
       MaskserveClient client = conn.client();
       ModelInfo m = ServedModel.resolve(client, model, version, chosen.contains(MethodName.GENERATOR));
@@ -251,6 +255,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
     if (where.server != null && classifier == null) {
       bad.append("--classifier FILE is required with --server (the metrics run the classifier locally); ");
+    }
+    if (where.zoo != null && connection.given()) {
+      bad.append("--token-file, --tls-ca, --tls-cert and --tls-key apply only with --server; ");
     }
     if (bad.length() > 0) {
       throw new CommandLine.ParameterException(spec.commandLine(), bad.substring(0, bad.length() - 2));

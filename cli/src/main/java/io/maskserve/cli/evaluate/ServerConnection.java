@@ -31,12 +31,13 @@ final class ServerConnection implements AutoCloseable {
   }
 
   /**
-   * A client of the server at {@code target} ({@code host:port}).
+   * A client of a running server.
    *
+   * @param client the server's address, token and TLS settings
    * @param timeout the deadline of every explain request
    */
-  static ServerConnection remote(String target, Duration timeout) {
-    return new ServerConnection(MaskserveClient.forTarget(target).deadline(timeout).build(), null, null);
+  static ServerConnection remote(MaskserveClient.Builder client, Duration timeout) {
+    return new ServerConnection(client.deadline(timeout).build(), null, null);
   }
 
   /**

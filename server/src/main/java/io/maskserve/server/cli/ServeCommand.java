@@ -4,10 +4,14 @@ import io.maskserve.server.MaskserveServer;
 import io.maskserve.server.ServerConfig;
 import io.maskserve.server.limits.ServerLimits;
 import io.maskserve.server.runtime.Device;
+import io.maskserve.server.security.BearerToken;
+import io.maskserve.server.security.SecurityConfig;
+import io.maskserve.server.security.TlsConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -78,7 +82,8 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--max-image-pixels", paramLabel = "N", description = "Largest decoded image, width*height (default 16777216).")
   Long maxImagePixels;
 
-  @Option(names = "--max-concurrent-streams", paramLabel = "N", description = "Most concurrent calls per connection (default 100).")
+  @Option(names = "--max-concurrent-streams", paramLabel = "N", description = "Most concurrent calls per HTTP/2 connection (default 100). Per connection, not per client:"
+          + " a client may open several connections; --max-queue bounds the work queued per model.")
   Integer maxConcurrentStreams;
 
   @Option(names = "--max-queue", paramLabel = "N", description = "Most explanations queued or running per model (default 64).")
@@ -91,6 +96,30 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--shutdown-grace", defaultValue = "10s", paramLabel = "DURATION", converter = DurationConverter.class,
       description = "How long a stop lets in-flight calls finish (default ${DEFAULT-VALUE}).")
   Duration shutdownGrace;
+
+  @Option(names = "--admin-token-file", paramLabel = "FILE",
+      description = "File holding the bearer token required by RegisterClassifier, RegisterGenerator and DeleteModel"
+          + " (at least 16 bytes; default: env MASKSERVE_ADMIN_TOKEN; without either the zoo is writable by anyone).")
+  Path adminTokenFile;
+
+  @Option(names = "--explain-token-file", paramLabel = "FILE",
+      description = "File holding the bearer token required by Explain, ListModels and GetModel (the admin token works"
+          + " too; default: env MASKSERVE_EXPLAIN_TOKEN; without either they are open). Health and reflection are"
+          + " always open.")
+  Path explainTokenFile;
+
+  @Option(names = "--tls-cert", paramLabel = "FILE", description = "PEM certificate chain: serve TLS only (needs --tls-key).")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM PKCS#8 private key of --tls-cert.")
+  Path tlsKey;
+
+  @Option(names = "--tls-client-ca", paramLabel = "FILE",
+      description = "PEM CA certificate(s): mutual TLS, clients must present a certificate signed by one.")
+  Path tlsClientCa;
+
+  /** The environment tokens are read from; replaceable so tests need not set real variables. */
+  Map<String, String> environment = System.getenv();
 
   /** The configuration the options describe. */
   public ServerConfig config() {
@@ -138,7 +167,40 @@ public final class ServeCommand implements Callable<Integer> {
     if (workers != null) {
       b.workerThreads(workers);
     }
+    b.security(security());
     return b.build();
+  }
+
+  /**
+   * Tokens and TLS from the options. Tokens come from files, not arguments, so they do not show
+   * in {@code ps}; the environment variables are the fallback for containers.
+   *
+   * @throws IllegalArgumentException with a message naming the option and the file
+   */
+  private SecurityConfig security() {
+    BearerToken admin = token(adminTokenFile, "--admin-token-file", "MASKSERVE_ADMIN_TOKEN");
+    BearerToken explain = token(explainTokenFile, "--explain-token-file", "MASKSERVE_EXPLAIN_TOKEN");
+    TlsConfig tls = null;
+    if (tlsCert != null || tlsKey != null) {
+      if (tlsCert == null || tlsKey == null) {
+        throw new IllegalArgumentException("--tls-cert and --tls-key must be given together");
+      }
+      tls = TlsConfig.load(tlsCert, tlsKey, tlsClientCa);
+    } else if (tlsClientCa != null) {
+      throw new IllegalArgumentException("--tls-client-ca needs --tls-cert and --tls-key");
+    }
+    return new SecurityConfig(admin, explain, tls);
+  }
+
+  private BearerToken token(Path file, String option, String variable) {
+    if (file != null) {
+      return BearerToken.fromFile(file, option);
+    }
+    String value = environment.get(variable);
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    return BearerToken.of(value.strip(), variable);
   }
 
   @Override

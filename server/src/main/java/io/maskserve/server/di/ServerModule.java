@@ -22,6 +22,8 @@ import io.maskserve.server.pipeline.ExplanationPipeline;
 import io.maskserve.server.registry.ModelRegistry;
 import io.maskserve.server.runtime.SessionFactory;
 import io.maskserve.server.sampling.MaskSampler;
+import io.maskserve.server.security.AuthInterceptor;
+import io.maskserve.server.security.SecurityConfig;
 import io.maskserve.zoo.ZooStore;
 import io.maskserve.zoo.fs.FileSystemZooStore;
 import io.maskserve.zoo.fs.StoreLimits;
@@ -163,14 +165,27 @@ public final class ServerModule {
 
   @Provides
   @Singleton
+  static AuthInterceptor authInterceptor(ServerConfig config) {
+    return new AuthInterceptor(config.security());
+  }
+
+  @Provides
+  @Singleton
   @SuppressWarnings("deprecation") // v1alpha reflection: still what older grpcurl/Postman builds ask for
   static Server grpcServer(
       ServerConfig config,
       ExplainServiceImpl explain,
       ModelZooServiceImpl zoo,
-      HealthStatusManager health) {
+      HealthStatusManager health,
+      AuthInterceptor auth) {
     ServerLimits limits = config.limits();
-    return NettyServerBuilder.forAddress(new InetSocketAddress(config.port()))
+    SecurityConfig security = config.security();
+    InetSocketAddress address = new InetSocketAddress(config.port()); // the wildcard: all interfaces
+    NettyServerBuilder builder = security.tls() == null
+        ? NettyServerBuilder.forAddress(address)
+        : NettyServerBuilder.forAddress(address, security.tls().serverCredentials());
+    return builder
+        .intercept(auth) // one interceptor for every service: it leaves health and reflection open
         .maxInboundMessageSize(limits.maxInboundMessageBytes())
         .maxConcurrentCallsPerConnection(limits.maxConcurrentStreams())
         .addService(explain)

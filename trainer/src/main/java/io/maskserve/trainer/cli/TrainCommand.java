@@ -127,7 +127,7 @@ public final class TrainCommand implements Callable<Integer> {
   float lambdaTv;
 
   @Option(names = "--lambda-deletion", defaultValue = "0", paramLabel = "B",
-      description = "reinforce objective: weight of -log p(target | kept region removed) in the reward, so that"
+      description = "reinforce objective: weight of -p(target | kept region removed)^0.3 in the reward, so that"
           + " removing what the mask keeps destroys the class (default ${DEFAULT-VALUE} = off).")
   float lambdaDeletion;
 
