@@ -133,8 +133,11 @@ final class DemoCommand implements Callable<Integer> {
           .zoo(zooDir)
           .port(port)
           .shutdownGrace(Duration.ofSeconds(2))
+          // Only this process talks to it: not reachable from the network, so no token is needed.
+          .bindAddress(ServerConfig.LOOPBACK)
           .build());
-      try (MaskserveClient client = MaskserveClient.forTarget("localhost:" + session.server.port()).build()) {
+      String target = ServerConfig.LOOPBACK + ":" + session.server.port();
+      try (MaskserveClient client = MaskserveClient.forTarget(target).build()) {
         ModelInfo m = pickModel(client.listModels(), model, zooName);
         run(client, m, stdout);
       }

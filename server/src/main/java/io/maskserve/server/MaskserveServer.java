@@ -83,17 +83,26 @@ public final class MaskserveServer implements AutoCloseable {
         security.tls() == null ? "off" : security.tls().mutual() ? "mutual" : "on",
         security.adminToken() != null,
         security.explainToken() != null);
-    warnAboutExposure(security, grpc.getPort());
+    warnAboutExposure(security, grpc.getPort(), config.bindAddress());
     return new MaskserveServer(config, parts, grpc);
   }
 
+  private static boolean isLoopback(String host) {
+    try {
+      return java.net.InetAddress.getByName(host).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
+  }
+
   /** The insecure setups an operator should know about, one WARN line each. */
-  private static void warnAboutExposure(SecurityConfig security, int port) {
-    // The server binds the wildcard address (all interfaces), never only loopback.
-    if (security.adminToken() == null) {
+  private static void warnAboutExposure(SecurityConfig security, int port, String bindAddress) {
+    boolean loopback = bindAddress != null && isLoopback(bindAddress);
+    if (security.adminToken() == null && !loopback) {
       log.warn("no admin token configured: the model zoo (RegisterClassifier, RegisterGenerator, DeleteModel)"
-          + " is writable by anyone who can reach port {}, and the server listens on all interfaces;"
-          + " set --admin-token-file or MASKSERVE_ADMIN_TOKEN", port);
+          + " is writable by anyone who can reach port {}, and the server listens on {};"
+          + " set --admin-token-file or MASKSERVE_ADMIN_TOKEN", port,
+          bindAddress == null ? "all interfaces" : bindAddress);
     }
     if (security.hasTokens() && security.tls() == null) {
       log.warn("bearer tokens are configured without TLS: they cross the network in clear text;"

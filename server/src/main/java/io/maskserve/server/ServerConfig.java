@@ -23,6 +23,8 @@ import java.util.Objects;
  * @param refreshInterval how often changes other processes make to the zoo directory are picked up
  * @param shutdownGrace how long {@link MaskserveServer#close()} lets in-flight calls finish
  * @param security bearer tokens and TLS ({@link SecurityConfig#none()}: plaintext, open)
+ * @param bindAddress the host or IP address to listen on; null = all interfaces (the wildcard).
+ *     In-process servers that only their own process talks to (demo, evaluate) use loopback.
  */
 public record ServerConfig(
     Path zoo,
@@ -36,7 +38,11 @@ public record ServerConfig(
     ServerLimits limits,
     Duration refreshInterval,
     Duration shutdownGrace,
-    SecurityConfig security) {
+    SecurityConfig security,
+    String bindAddress) {
+
+  /** The loopback address, for servers only this machine may reach. */
+  public static final String LOOPBACK = "127.0.0.1";
 
   /** The default port, as in the CLI. */
   public static final int DEFAULT_PORT = 50051;
@@ -67,6 +73,14 @@ public record ServerConfig(
       throw new IllegalArgumentException("shutdownGrace must be >= 0");
     }
     Objects.requireNonNull(security, "security");
+    if (bindAddress != null && bindAddress.isBlank()) {
+      throw new IllegalArgumentException("bindAddress must not be blank (null = all interfaces)");
+    }
+  }
+
+  /** Whether the server listens on every interface rather than one address. */
+  public boolean bindsAllInterfaces() {
+    return bindAddress == null;
   }
 
   /**
@@ -95,6 +109,7 @@ public record ServerConfig(
     private Duration refreshInterval = Duration.ofSeconds(2);
     private Duration shutdownGrace = Duration.ofSeconds(10);
     private SecurityConfig security = SecurityConfig.none();
+    private String bindAddress;
 
     private Builder() {}
 
@@ -159,10 +174,16 @@ public record ServerConfig(
       return this;
     }
 
+    /** The address to listen on; default null, all interfaces. */
+    public Builder bindAddress(String v) {
+      bindAddress = v;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(
           zoo, port, device, intraOpThreads, interOpThreads, workerThreads, maxBatchSize, maxBatchDelay, limits,
-          refreshInterval, shutdownGrace, security);
+          refreshInterval, shutdownGrace, security, bindAddress);
     }
   }
 }

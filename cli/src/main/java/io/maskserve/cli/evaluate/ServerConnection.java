@@ -53,9 +53,12 @@ final class ServerConnection implements AutoCloseable {
         .zoo(zoo)
         .port(0)
         .shutdownGrace(Duration.ofSeconds(2))
+        // Only this process talks to it: not reachable from the network, so no token is needed.
+        .bindAddress(ServerConfig.LOOPBACK)
         .build());
     try {
-      return new ServerConnection(MaskserveClient.forTarget("localhost:" + server.port()).deadline(timeout).build(),
+      String target = ServerConfig.LOOPBACK + ":" + server.port();
+      return new ServerConnection(MaskserveClient.forTarget(target).deadline(timeout).build(),
           server, zoo);
     } catch (RuntimeException e) {
       server.close();

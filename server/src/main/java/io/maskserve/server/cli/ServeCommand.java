@@ -40,6 +40,10 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "50051", paramLabel = "N", description = "TCP port; 0 picks a free one (default ${DEFAULT-VALUE}).")
   int port;
 
+  @Option(names = "--bind", paramLabel = "HOST",
+      description = "Address to listen on, e.g. 127.0.0.1 for this machine only (default: all interfaces).")
+  String bind;
+
   @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|cuda", converter = DeviceConverter.class,
       description = "Execution device (default ${DEFAULT-VALUE}); cuda falls back to cpu when unavailable.")
   Device device;
@@ -163,7 +167,8 @@ public final class ServeCommand implements Callable<Integer> {
         .maxBatchDelay(batchDelay)
         .limits(limits.build())
         .refreshInterval(refreshInterval)
-        .shutdownGrace(shutdownGrace);
+        .shutdownGrace(shutdownGrace)
+        .bindAddress(bind);
     if (workers != null) {
       b.workerThreads(workers);
     }

@@ -180,7 +180,9 @@ public final class ServerModule {
       AuthInterceptor auth) {
     ServerLimits limits = config.limits();
     SecurityConfig security = config.security();
-    InetSocketAddress address = new InetSocketAddress(config.port()); // the wildcard: all interfaces
+    InetSocketAddress address = config.bindsAllInterfaces()
+        ? new InetSocketAddress(config.port()) // the wildcard: all interfaces
+        : new InetSocketAddress(config.bindAddress(), config.port());
     NettyServerBuilder builder = security.tls() == null
         ? NettyServerBuilder.forAddress(address)
         : NettyServerBuilder.forAddress(address, security.tls().serverCredentials());

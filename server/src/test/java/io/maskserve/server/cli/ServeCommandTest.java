@@ -2,6 +2,8 @@ package io.maskserve.server.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.maskserve.server.ServerConfig;
 import io.maskserve.server.runtime.Device;
@@ -33,6 +35,7 @@ class ServeCommandTest {
     assertEquals(200, c.limits().maxSmoothGradSamples());
     assertEquals(300, c.limits().maxIgSteps());
     assertEquals(10_000, c.limits().maxOcclusionWindows());
+    assertTrue(c.bindsAllInterfaces());
   }
 
   @Test
@@ -42,8 +45,10 @@ class ServeCommandTest {
         "--max-samples", "8", "--max-message-bytes", "1048576", "--max-image-pixels", "4096",
         "--max-concurrent-streams", "7", "--max-queue", "5", "--refresh-interval", "250ms", "--workers", "3",
         "--shutdown-grace", "PT1S", "--max-rise-masks", "100", "--max-smoothgrad-samples", "10",
-        "--max-ig-steps", "20", "--max-occlusion-windows", "30");
+        "--max-ig-steps", "20", "--max-occlusion-windows", "30", "--bind", "127.0.0.1");
     assertEquals(0, c.port());
+    assertEquals("127.0.0.1", c.bindAddress());
+    assertFalse(c.bindsAllInterfaces());
     assertEquals(Device.CUDA, c.device());
     assertEquals(2, c.intraOpThreads());
     assertEquals(3, c.interOpThreads());
