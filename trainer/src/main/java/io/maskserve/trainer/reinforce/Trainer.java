@@ -34,15 +34,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Per step: a batch of images with their targets (the classifier's top-1 on the unmasked
  * image, or for a class-conditional generator one of its top k, see {@link
- * TrainerConfig#targetTopK}), the generator's keep probabilities, the objective's loss (masks are sampled and scored
- * outside DJL, in ONNX Runtime), back-propagation through the generator only, one {@link Adam}
- * step.
+ * TrainerConfig#targetTopK}), the generator's keep probabilities, the objective's loss (masks are
+ * sampled and scored outside DJL, in ONNX Runtime), back-propagation through the generator only,
+ * one {@link Adam} step.
  *
  * <p><b>Reproducibility and resume.</b> Nothing random is carried from step to step: the batch
  * order of epoch e is a shuffle seeded by (seed, e) and the mask samples of step s come from a
- * stream seeded by (seed, s) (the top-k target draws from another stream of (seed, s)). The complete state of a run is therefore the step number, the
- * generator's parameters and Adam's moments ({@link #saveState}/{@link #loadState}), and a resumed
- * run takes exactly the steps the uninterrupted run would have taken.
+ * stream seeded by (seed, s) (the top-k target draws from another stream of (seed, s)). The
+ * complete state of a run is therefore the step number, the generator's parameters and Adam's
+ * moments ({@link #saveState}/{@link #loadState}), and a resumed run takes exactly the steps the
+ * uninterrupted run would have taken.
  *
  * <p>Not thread-safe. Closing releases the DJL model; the classifier and objective belong to the
  * caller.
@@ -185,10 +186,18 @@ public final class Trainer implements AutoCloseable {
    */
   private int[] targets(float[] images, int b) throws OrtException {
     int k = config.targetTopK();
-    if (k == 1) {
-      return classifier.top1(images, b);
-    }
     float[][] logits = classifier.logits(images, b);
+    if (config.generator().conditional() && logits[0].length > config.generator().classes()) {
+      throw new IllegalStateException("the classifier has " + logits[0].length + " classes but the generator embeds"
+          + " only " + config.generator().classes());
+    }
+    if (k == 1) {
+      int[] ys = new int[b];
+      for (int i = 0; i < b; i++) {
+        ys[i] = OrtClassifier.topK(logits[i], 1)[0];
+      }
+      return ys;
+    }
     SplittableRandom rng = new SplittableRandom(mix(config.seed() * GOLDEN + step) ^ TARGET_STREAM);
     int[] ys = new int[b];
     for (int i = 0; i < b; i++) {
@@ -205,10 +214,6 @@ public final class Trainer implements AutoCloseable {
         pick++;
       }
       ys[i] = top[pick];
-      if (ys[i] >= config.generator().classes()) {
-        throw new IllegalStateException("the classifier predicts class " + ys[i] + " but the generator embeds only "
-            + config.generator().classes() + " classes");
-      }
     }
     return ys;
   }
