@@ -171,4 +171,31 @@ public final class TestData {
       throw new UncheckedIOException(e);
     }
   }
+
+  /** {@code softmax(logits)[k]}, computed independently of the server's code. */
+  public static float softmaxAt(float[] logits, int k) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (float l : logits) {
+      max = Math.max(max, l);
+    }
+    double sum = 0;
+    for (float l : logits) {
+      sum += Math.exp(l - max);
+    }
+    return (float) (Math.exp(logits[k] - max) / sum);
+  }
+
+  /** The first output of {@code session} on {@code data} of {@code shape}, fed to its first input. */
+  public static float[] runFirstOutput(ai.onnxruntime.OrtEnvironment env, ai.onnxruntime.OrtSession session,
+      float[] data, long... shape) throws ai.onnxruntime.OrtException {
+    try (ai.onnxruntime.OnnxTensor t = ai.onnxruntime.OnnxTensor.createTensor(env, java.nio.FloatBuffer.wrap(data),
+            shape);
+        ai.onnxruntime.OrtSession.Result r = session.run(java.util.Map.of(session.getInputNames().iterator().next(),
+            t))) {
+      java.nio.FloatBuffer fb = ((ai.onnxruntime.OnnxTensor) r.get(0)).getFloatBuffer();
+      float[] out = new float[fb.remaining()];
+      fb.get(out);
+      return out;
+    }
+  }
 }

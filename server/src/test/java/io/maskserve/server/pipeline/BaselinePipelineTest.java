@@ -90,26 +90,9 @@ class BaselinePipelineTest {
   }
 
   private float[] logits(float[] image) throws Exception {
-    try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(image), new long[] {1, 3, 32, 32});
-        OrtSession.Result r = classifier.run(Map.of("input", t))) {
-      FloatBuffer fb = ((OnnxTensor) r.get(0)).getFloatBuffer();
-      float[] out = new float[fb.remaining()];
-      fb.get(out);
-      return out;
-    }
+    return TestData.runFirstOutput(env, classifier, image, 1, 3, 32, 32);
   }
 
-  private static float softmaxAt(float[] logits, int k) {
-    double max = Double.NEGATIVE_INFINITY;
-    for (float l : logits) {
-      max = Math.max(max, l);
-    }
-    double sum = 0;
-    for (float l : logits) {
-      sum += Math.exp(l - max);
-    }
-    return (float) (Math.exp(logits[k] - max) / sum);
-  }
 
   /** Checks what every baseline result shares: a top-fraction mask scored like the generator's. */
   private void checkBaselineResult(ExplanationResult r, ExplanationMethod m, float keepFraction) throws Exception {
@@ -135,7 +118,7 @@ class BaselinePipelineTest {
       }
     }
     assertTrue(minKept >= maxDropped, m + ": the mask keeps the most salient pixels");
-    assertEquals(softmaxAt(logits(masked), r.targetClass()), r.mask().targetProbability(), 1e-4f);
+    assertEquals(TestData.softmaxAt(logits(masked), r.targetClass()), r.mask().targetProbability(), 1e-4f);
     assertTrue(r.samples().isEmpty());
     assertTrue(r.timings().generateMicros() > 0);
   }
@@ -146,7 +129,7 @@ class BaselinePipelineTest {
     checkBaselineResult(r, ExplanationMethod.GRADIENT, 0.25f);
     int target = r.targetClass();
     assertEquals(r.predictions().get(0).classIndex(), target);
-    assertEquals(softmaxAt(logits(x), target), r.targetOriginalProbability(), 1e-5f);
+    assertEquals(TestData.softmaxAt(logits(x), target), r.targetOriginalProbability(), 1e-5f);
     // Independently: the classifier augmented in memory, run directly.
     ModelProto aug = Autodiff.augment(ModelProto.parseFrom(Files.readAllBytes(TestData.resnetOnnx())),
         AutodiffOptions.logit());

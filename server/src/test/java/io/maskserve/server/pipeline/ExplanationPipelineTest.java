@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import io.maskserve.server.TestData;
@@ -26,11 +25,9 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -90,26 +87,9 @@ class ExplanationPipelineTest {
   }
 
   private float[] run(OrtSession s, float[] data, long... shape) throws Exception {
-    try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(data), shape);
-        OrtSession.Result r = s.run(Map.of(s.getInputNames().iterator().next(), t))) {
-      FloatBuffer fb = ((OnnxTensor) r.get(0)).getFloatBuffer();
-      float[] out = new float[fb.remaining()];
-      fb.get(out);
-      return out;
-    }
+    return TestData.runFirstOutput(env, s, data, shape);
   }
 
-  private static float softmaxAt(float[] logits, int k) {
-    double max = Double.NEGATIVE_INFINITY;
-    for (float l : logits) {
-      max = Math.max(max, l);
-    }
-    double sum = 0;
-    for (float l : logits) {
-      sum += Math.exp(l - max);
-    }
-    return (float) (Math.exp(logits[k] - max) / sum);
-  }
 
   @Test
   void explainsARealImageConsistentlyWithDirectInference() throws Exception {
@@ -130,7 +110,7 @@ class ExplanationPipelineTest {
     assertEquals(argmax, r.predictions().get(0).classIndex());
     assertEquals(argmax, r.targetClass());
     assertEquals(TestData.labels().get(argmax), r.targetLabel());
-    assertEquals(softmaxAt(logits, argmax), r.targetOriginalProbability(), 1e-3f);
+    assertEquals(TestData.softmaxAt(logits, argmax), r.targetOriginalProbability(), 1e-3f);
     for (int i = 1; i < 5; i++) {
       assertTrue(r.predictions().get(i - 1).probability() >= r.predictions().get(i).probability());
     }
@@ -159,7 +139,7 @@ class ExplanationPipelineTest {
         masked[i] = masked[1024 + i] = masked[2048 + i] = 0f;
       }
     }
-    assertEquals(softmaxAt(run(classifier, masked, 1, 3, 32, 32), argmax), r.mask().targetProbability(), 1e-3f);
+    assertEquals(TestData.softmaxAt(run(classifier, masked, 1, 3, 32, 32), argmax), r.mask().targetProbability(), 1e-3f);
 
     // Samples: reproducible from the seed, each scored on its own masked image.
     assertEquals(6, r.samples().size());
@@ -175,7 +155,7 @@ class ExplanationPipelineTest {
         m3[i] = m3[1024 + i] = m3[2048 + i] = 0f;
       }
     }
-    assertEquals(softmaxAt(run(classifier, m3, 1, 3, 32, 32), argmax), r.samples().get(3).targetProbability(), 1e-3f);
+    assertEquals(TestData.softmaxAt(run(classifier, m3, 1, 3, 32, 32), argmax), r.samples().get(3).targetProbability(), 1e-3f);
     assertTrue(r.timings().totalMicros() >= r.timings().classifyMicros() + r.timings().scoreMicros());
     assertEquals(0, r.overlayPng().length);
   }
