@@ -31,15 +31,17 @@ import picocli.CommandLine;
 
 /** The maskserve command line: parsing, error lines, the zoo on a directory and through a server. */
 @Timeout(120)
-class CliTest {
+public class CliTest {
 
   static final Path SHARED = Path.of(System.getProperty("maskserve.shared", "../../shared"));
   static final Path RESNET = SHARED.resolve("models/resnet20-cifar10");
   static final Path CIFAR = SHARED.resolve("datasets/cifar10-test");
 
-  record Run(int exit, String out, String err) {}
+  /** A finished command: exit code, stdout, stderr. */
+  public record Run(int exit, String out, String err) {}
 
-  static Run run(String... args) {
+  /** Runs {@code maskserve args...} in this process, capturing its output (shared by the cli tests). */
+  public static Run run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     CommandLine cl = Main.commandLine();

@@ -7,11 +7,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.maskserve.cli.Main;
+import io.maskserve.cli.CliTest;
+import io.maskserve.cli.CliTest.Run;
 import io.maskserve.v1.ArtifactInfo;
 import io.maskserve.v1.ModelInfo;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
-import picocli.CommandLine;
 
 /** {@code maskserve evaluate}: a real run on ResNet-20 and CIFAR-10, and its usage errors. */
 @Timeout(180)
@@ -36,16 +34,8 @@ class EvaluateCommandTest {
   static final String XHTML = "http://www.w3.org/1999/xhtml";
   static final String SVG = "http://www.w3.org/2000/svg";
 
-  record Run(int exit, String out, String err) {}
-
   static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = Main.commandLine();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    int exit = cl.execute(args);
-    return new Run(exit, out.toString(), err.toString());
+    return CliTest.run(args);
   }
 
   @Test

@@ -44,13 +44,10 @@ public final class Evaluation {
     int fy = hh / gridH;
     int fx = ww / gridW;
     int cells = gridH * gridW;
-    int imageLen = data.imageLength();
     double hits = 0;
     double uniform = 0;
     double iouSum = 0;
     double keepSum = 0;
-    float[] det = new float[n * cells];
-    float[] masked = new float[n * imageLen];
     for (int i = 0; i < n; i++) {
       boolean[] obj = data.masks()[i];
       float[] map = maps[i];
@@ -84,12 +81,8 @@ public final class Evaluation {
       }
       iouSum += union == 0 ? 1 : inter / (double) union;
       keepSum += kept / (double) (hh * ww);
-      for (int c = 0; c < cells; c++) {
-        det[i * cells + c] = map[c] >= threshold ? 1f : 0f;
-      }
-      Masks.applyMask(data.pixels(), i * imageLen, hh, ww, det, i * cells, gridH, gridW, masked, i * imageLen);
     }
-    double[] lpMasked = classifier.logProbabilities(masked, n, targets);
+    double[] lpMasked = classifier.logProbabilities(thresholdMasked(maps, gridH, gridW, data, threshold), n, targets);
     double[] lpOrig = classifier.logProbabilities(data.pixels(), n, targets);
     double ratio = 0;
     for (int i = 0; i < n; i++) {
@@ -106,6 +99,18 @@ public final class Evaluation {
   public static double maskedTop1Rate(float[][] maps, int gridH, int gridW, LabelledImages data, int[] targets,
       OrtClassifier classifier, float threshold) throws OrtException {
     int n = data.size();
+    int[] top = classifier.top1(thresholdMasked(maps, gridH, gridW, data, threshold), n);
+    int wins = 0;
+    for (int i = 0; i < n; i++) {
+      wins += top[i] == targets[i] ? 1 : 0;
+    }
+    return n == 0 ? Double.NaN : wins / (double) n;
+  }
+
+  /** Every image under its deterministic mask ({@code map >= threshold}, nearest-upsampled). */
+  private static float[] thresholdMasked(float[][] maps, int gridH, int gridW, LabelledImages data,
+      float threshold) {
+    int n = data.size();
     int cells = gridH * gridW;
     int len = data.imageLength();
     float[] det = new float[n * cells];
@@ -117,12 +122,7 @@ public final class Evaluation {
       Masks.applyMask(data.pixels(), i * len, data.height(), data.width(), det, i * cells, gridH, gridW, masked,
           i * len);
     }
-    int[] top = classifier.top1(masked, n);
-    int wins = 0;
-    for (int i = 0; i < n; i++) {
-      wins += top[i] == targets[i] ? 1 : 0;
-    }
-    return n == 0 ? Double.NaN : wins / (double) n;
+    return masked;
   }
 
   /**
