@@ -3,7 +3,9 @@ package io.maskserve.zoo;
 import java.util.List;
 
 /**
- * Metadata of a classifier being registered; the ONNX bytes come separately as a stream.
+ * Metadata of a classifier being registered; the ONNX bytes come separately as a stream. Creating
+ * one throws {@link ZooException} INVALID_ARGUMENT on an invalid name or version, or on labels or
+ * a description beyond the {@link MetadataLimits}.
  *
  * @param name model name
  * @param version version
@@ -17,8 +19,10 @@ public record ClassifierRegistration(
   public ClassifierRegistration {
     ModelNames.requireValidName(name);
     ModelNames.requireValidVersion(version);
+    MetadataLimits.checkLabels(labels);
     labels = List.copyOf(labels);
     expectedSha256 = expectedSha256 == null ? "" : expectedSha256.toLowerCase(java.util.Locale.ROOT);
     description = description == null ? "" : description;
+    MetadataLimits.checkDescription("classifier", description);
   }
 }

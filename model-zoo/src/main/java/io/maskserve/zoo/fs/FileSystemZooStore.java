@@ -76,8 +76,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Readers skip, and log once, directories whose manifest is missing or corrupt. All methods throw
  * {@link ZooException}: INVALID_ARGUMENT (bad names, validation, checksum, unreadable upload
- * stream), NOT_FOUND, ALREADY_EXISTS, RESOURCE_EXHAUSTED (upload limit, disk full), INTERNAL (other
- * I/O failures).
+ * stream, metadata that would make the manifest larger than {@link
+ * ManifestCodec#MAX_MANIFEST_BYTES}, checked before the upload is read), NOT_FOUND, ALREADY_EXISTS,
+ * RESOURCE_EXHAUSTED (upload limit, disk full), INTERNAL (other I/O failures).
  */
 public final class FileSystemZooStore implements ZooStore {
 
@@ -105,6 +106,8 @@ public final class FileSystemZooStore implements ZooStore {
 
   private static final Logger log = LoggerFactory.getLogger(FileSystemZooStore.class);
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+  /** Stands in for the not yet known hash when checking a manifest's size before an upload. */
+  private static final String PLACEHOLDER_SHA256 = "0".repeat(64);
   private static final Runnable NO_HOOK = () -> {};
   private static final int MAX_WARNINGS_REMEMBERED = 10_000;
 
@@ -285,6 +288,10 @@ public final class FileSystemZooStore implements ZooStore {
     if (Files.exists(versionDir, LinkOption.NOFOLLOW_LINKS)) {
       throw alreadyExists(key);
     }
+    // Fail before reading the upload if the manifest could not be written (too much metadata).
+    codec.write(new ModelManifest(key.name(), key.version(), registration.labels(), registration.input(),
+        new Artifact(CLASSIFIER_FILE, PLACEHOLDER_SHA256, Long.MAX_VALUE), Optional.empty(), now(),
+        registration.description()));
     Path stage = null;
     boolean published = false;
     String id = UUID.randomUUID().toString();
@@ -347,6 +354,10 @@ public final class FileSystemZooStore implements ZooStore {
     if (current.generator().isPresent()) {
       throw generatorExists(key);
     }
+    // Fail before reading the upload if the manifest could not be written (too much metadata).
+    codec.write(current.withGenerator(Optional.of(new GeneratorSpec(
+        new Artifact(GENERATOR_FILE, PLACEHOLDER_SHA256, Long.MAX_VALUE), threshold, 1, 1, false, now(),
+        registration.description()))));
     Path dir = versionDir(key.name(), key.version());
     String id = UUID.randomUUID().toString();
     Path tmp = dir.resolve(GENERATOR_TMP_PREFIX + id + ".tmp");

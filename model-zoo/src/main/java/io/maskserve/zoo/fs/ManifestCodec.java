@@ -82,9 +82,23 @@ public final class ManifestCodec {
             .build();
   }
 
-  /** Serializes {@code manifest} as UTF-8 JSON (pretty-printed, trailing newline). */
+  /**
+   * Serializes {@code manifest} as UTF-8 JSON (pretty-printed, trailing newline).
+   *
+   * @throws InvalidManifestException (INVALID_ARGUMENT) if the result is larger than {@value
+   *     #MAX_MANIFEST_BYTES} bytes, which {@link #read} would refuse: a manifest is only written if it
+   *     can be read back
+   */
   public byte[] write(ModelManifest manifest) {
-    return (toJson(manifest) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] bytes = (toJson(manifest) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    if (bytes.length > MAX_MANIFEST_BYTES) {
+      throw new InvalidManifestException("the manifest of " + manifest.key() + " would be " + bytes.length
+          + " bytes, over the limit of " + MAX_MANIFEST_BYTES + " bytes (" + manifest.labels().size()
+          + " labels, descriptions of " + manifest.description().length() + " and "
+          + manifest.generator().map(g -> g.description().length()).orElse(0)
+          + " characters); use fewer or shorter labels or a shorter description");
+    }
+    return bytes;
   }
 
   /** Serializes {@code manifest} as a JSON string. */

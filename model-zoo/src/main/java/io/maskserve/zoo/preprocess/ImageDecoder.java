@@ -25,7 +25,8 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  *
  * <ul>
  *   <li>the format is recognised by its magic bytes ({@link ImageFormat}); anything else is refused
- *       before any decoder runs;
+ *       before any decoder runs, and so is a BMP that embeds a JPEG or PNG (whose real size its
+ *       header does not give);
  *   <li>width and height are read from the header first and over-limit images are refused ({@link
  *       ImageTooLargeException}) before any pixel memory is allocated, so a small file claiming a
  *       huge image (a decompression bomb) costs nothing;
@@ -44,6 +45,10 @@ public final class ImageDecoder {
 
   /** Message of the exception for bytes that are not PNG, JPEG or BMP. */
   public static final String UNSUPPORTED_FORMAT = "unsupported image format, expected PNG, JPEG or BMP";
+
+  /** BMP compression values whose pixel data is a whole embedded JPEG or PNG file. */
+  private static final int BI_JPEG = 4;
+  private static final int BI_PNG = 5;
 
   private ImageDecoder() {}
 
@@ -72,6 +77,9 @@ public final class ImageDecoder {
           + limits.maxEncodedBytes() + " bytes");
     }
     ImageFormat format = ImageFormat.sniff(bytes).orElseThrow(() -> new InvalidImageException(UNSUPPORTED_FORMAT));
+    if (format == ImageFormat.BMP) {
+      refuseEmbeddedBmp(bytes);
+    }
     Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format.imageIoName());
     if (!readers.hasNext()) {
       throw new IllegalStateException("no ImageIO reader for " + format);
@@ -106,6 +114,32 @@ public final class ImageDecoder {
       reader.dispose();
     }
     return toRgb(decoded);
+  }
+
+  /**
+   * Refuses a BMP whose pixels are an embedded JPEG or PNG (compression BI_JPEG or BI_PNG): ImageIO
+   * decodes the embedded image at its own size, which the BMP header does not state, so a BMP
+   * claiming 1x1 pixels could make the server inflate a 20000x20000 PNG.
+   */
+  private static void refuseEmbeddedBmp(byte[] bytes) {
+    if (bytes.length < 34) {
+      return; // too short for a compression field: the BMP reader reports it as truncated
+    }
+    int headerSize = littleEndianInt(bytes, 14);
+    // BITMAPINFOHEADER and its extensions (V2 to V5); OS/2 headers number compressions differently.
+    boolean windowsHeader = headerSize == 40 || headerSize == 52 || headerSize == 56 || headerSize == 108
+        || headerSize == 124;
+    int compression = littleEndianInt(bytes, 30);
+    if (windowsHeader && (compression == BI_JPEG || compression == BI_PNG)) {
+      String embedded = compression == BI_JPEG ? "JPEG" : "PNG";
+      throw new InvalidImageException(
+          "BMP images with embedded " + embedded + " data are not supported; send the " + embedded + " file itself");
+    }
+  }
+
+  private static int littleEndianInt(byte[] b, int offset) {
+    return (b[offset] & 0xFF) | (b[offset + 1] & 0xFF) << 8 | (b[offset + 2] & 0xFF) << 16
+        | (b[offset + 3] & 0xFF) << 24;
   }
 
   private static void checkSize(ImageFormat format, int width, int height, DecodeLimits limits) {

@@ -37,10 +37,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Before ONNX Runtime loads the file it is parsed as an {@code OnnxMl.ModelProto} and rejected if
  * it does not parse, has no graph, imports or uses a custom operator domain (only {@code ""},
- * {@code ai.onnx}, {@code ai.onnx.ml}), defines model-local functions, or keeps any tensor in
- * external data. A classifier must also be differentiable by {@link Autodiff} (every op on the
- * input's gradient path has a rule), so an unsupported op fails registration, naming the op and
- * the node. Then it is loaded (CPU, one thread) and checked: exactly one float input of shape
+ * {@code ai.onnx}, {@code ai.onnx.ml}), defines model-local functions, keeps any tensor in
+ * external data, or carries more than {@link #MAX_METADATA_BYTES} of metadata (doc strings,
+ * {@code metadata_props}). A classifier must also be differentiable by {@link Autodiff} (every op
+ * on the input's gradient path has a rule), so an unsupported op fails registration, naming the op
+ * and the node. Then it is loaded (CPU, one thread) and checked: exactly one float input of shape
  * {@code [N,3,H,W]} with a dynamic batch N and H, W as registered (dynamic H/W accepted), exactly one
  * float output; the model is actually run on a batch of 2 (zeros for a classifier, a fixed-seed
  * standard normal tensor for a generator) and the outputs are checked: classifier {@code [2,C]} with
@@ -58,6 +59,12 @@ import org.slf4j.LoggerFactory;
  * session, closed before returning.
  */
 public final class OnnxModelValidator implements ModelValidator {
+
+  /**
+   * Most bytes of free text a model may carry: its doc strings (model, graphs, nodes, attributes),
+   * producer name and version, domain and {@code metadata_props} keys and values, together. 1 MiB.
+   */
+  public static final long MAX_METADATA_BYTES = 1L << 20;
 
   /** How far outside [0,1] a generator output may stray (float rounding). */
   public static final double RANGE_TOLERANCE = 1e-6;

@@ -20,8 +20,9 @@ import java.util.Set;
 
 /**
  * Static checks on the ONNX protobuf, done before ONNX Runtime sees the file: it must parse, have a
- * graph, use only the standard operator domains, and embed all its tensors (no external data, which
- * would make ONNX Runtime read arbitrary files next to the model).
+ * graph, use only the standard operator domains, embed all its tensors (no external data, which
+ * would make ONNX Runtime read arbitrary files next to the model, e.g. {@code ../../etc/passwd}),
+ * and carry at most {@link OnnxModelValidator#MAX_METADATA_BYTES} of metadata.
  */
 final class OnnxStructureCheck {
 
@@ -48,6 +49,7 @@ final class OnnxStructureCheck {
             + "'; only the standard domains ai.onnx and ai.onnx.ml are allowed");
       }
     }
+    checkMetadata(model, what);
     if (model.getFunctionsCount() > 0) {
       throw invalid(what + " defines model-local functions ('" + model.getFunctions(0).getName()
           + "'); export without them (only standard ONNX operators are allowed)");
@@ -80,6 +82,48 @@ final class OnnxStructureCheck {
       }
       throw invalid(what + " is not a parseable ONNX model: " + e, e);
     }
+  }
+
+  /**
+   * Refuses models whose free text (doc strings, producer, metadata_props) exceeds {@link
+   * OnnxModelValidator#MAX_METADATA_BYTES}: ONNX Runtime copies all of it onto the heap, and it is
+   * never needed to explain images. Sizes are the encoded UTF-8 lengths, so nothing is decoded.
+   */
+  private static void checkMetadata(ModelProto model, String what) {
+    long total = model.getDocStringBytes().size() + model.getProducerNameBytes().size()
+        + model.getProducerVersionBytes().size() + model.getDomainBytes().size();
+    for (OnnxMl.StringStringEntryProto e : model.getMetadataPropsList()) {
+      total += e.getKeyBytes().size() + e.getValueBytes().size();
+    }
+    if (model.hasGraph()) {
+      total += docStrings(model.getGraph());
+    }
+    if (total > OnnxModelValidator.MAX_METADATA_BYTES) {
+      throw invalid(what + " carries " + total + " bytes of metadata (doc_string, producer, metadata_props, "
+          + model.getMetadataPropsCount() + " metadata entries); the limit is "
+          + OnnxModelValidator.MAX_METADATA_BYTES + " bytes");
+    }
+  }
+
+  /**
+   * Total bytes of the doc strings of {@code graph}, its nodes, attributes and subgraphs (nesting is
+   * bounded by protobuf's recursion limit).
+   */
+  private static long docStrings(GraphProto graph) {
+    long total = graph.getDocStringBytes().size();
+    for (NodeProto node : graph.getNodeList()) {
+      total += node.getDocStringBytes().size();
+      for (AttributeProto a : node.getAttributeList()) {
+        total += a.getDocStringBytes().size();
+        if (a.hasG()) {
+          total += docStrings(a.getG());
+        }
+        for (GraphProto g : a.getGraphsList()) {
+          total += docStrings(g);
+        }
+      }
+    }
+    return total;
   }
 
   private static void checkGraph(GraphProto graph, String what) {

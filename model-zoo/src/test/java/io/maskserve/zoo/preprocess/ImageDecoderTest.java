@@ -239,6 +239,27 @@ class ImageDecoderTest {
     assertTrue(InvalidInputException.class.isAssignableFrom(ImageTooLargeException.class));
   }
 
+  /** A BMP whose header says 1x1 and whose pixel data is the {@code embedded} file (BI_JPEG or BI_PNG). */
+  static byte[] bmpEmbedding(byte[] embedded, int compression) {
+    ByteBuffer b = ByteBuffer.allocate(14 + 40 + embedded.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    b.put((byte) 'B').put((byte) 'M').putInt(b.capacity()).putInt(0).putInt(54);
+    b.putInt(40).putInt(1).putInt(1).putShort((short) 1).putShort((short) 0).putInt(compression)
+        .putInt(embedded.length).putInt(0).putInt(0).putInt(0).putInt(0);
+    return b.put(embedded).array();
+  }
+
+  @Test
+  void bmpEmbeddingAPngOrJpegIsRefusedBecauseItsSizeIsUnknown() {
+    // ImageIO would decode the embedded image whatever its size (a 1x1 BMP around a 20000x20000
+    // PNG inflates 400 MB) and return a 1x1 image, bypassing the pixel limit.
+    byte[] png = encode(pattern(64, 48, BufferedImage.TYPE_INT_RGB), "png");
+    InvalidImageException e = assertThrows(InvalidImageException.class, () -> ImageDecoder.decode(bmpEmbedding(png, 5)));
+    assertTrue(e.getMessage().contains("embedded PNG"), e.getMessage());
+    byte[] jpeg = encode(pattern(64, 48, BufferedImage.TYPE_INT_RGB), "jpeg");
+    e = assertThrows(InvalidImageException.class, () -> ImageDecoder.decode(bmpEmbedding(jpeg, 4)));
+    assertTrue(e.getMessage().contains("embedded JPEG"), e.getMessage());
+  }
+
   @Test
   void headerWithZeroSizeIsInvalid() {
     assertThrows(InvalidImageException.class, () -> ImageDecoder.decode(pngHeader(0, 10)));
