@@ -35,6 +35,13 @@ import java.util.concurrent.ThreadLocalRandom;
  *   <li>optionally an overlay PNG.
  * </ol>
  *
+ * <p>An unconditional generator's map does not depend on the classifier's output, so for such
+ * generators the order is generator, masks, then <em>one</em> classifier call whose rows are each
+ * original image followed by its masked images: two inference calls per batch instead of three,
+ * which is what brings batch-1 latency near the cost of two classifier rows (see BENCHMARKS.md).
+ * The per-row results are the same as with separate calls; {@code classifyMicros} is then 0 and
+ * {@code scoreMicros} covers both.
+ *
  * <p>Queries whose method is a baseline (gradient, SmoothGrad, integrated gradients, Grad-CAM,
  * RISE, occlusion) go to {@link BaselineExplainer}, one query at a time; generator queries of a
  * batch share their inference calls as above.
@@ -140,14 +147,27 @@ public final class ExplanationPipeline implements BatchExplainer {
       return error == null;
     }
 
+    /** Takes the classifier's logits on the original image (at {@code from}): probabilities, top-k, target. */
+    void classified(float[] logits, int from, ModelManifest manifest) {
+      probs = softmax(logits, from, manifest.numClasses());
+      top = topK(probs, manifest.labels(), TOP_K);
+      target = query.targetClass().orElse(top.get(0).classIndex());
+    }
+
     void check(String stage) {
       if (error == null && query.deadline().isPresent() && query.deadline().get().expired()) {
         error = new ExplainException(Reason.DEADLINE_EXCEEDED, "deadline exceeded before " + stage);
       }
     }
 
-    int rows() {
+    /** Masked rows: the deterministic mask and the samples. */
+    int maskRows() {
       return 1 + samples.size();
+    }
+
+    /** Rows of the scoring call: the masked rows, after the original image when it is classified there too. */
+    int scoreRows(boolean withOriginal) {
+      return maskRows() + (withOriginal ? 1 : 0);
     }
   }
 
@@ -211,6 +231,9 @@ public final class ExplanationPipeline implements BatchExplainer {
         if (!(it.threshold >= 0f && it.threshold <= 1f)) {
           throw new ExplainException(Reason.INVALID_ARGUMENT, "threshold must be in [0,1], got " + it.threshold);
         }
+        if (it.query.targetClass().isPresent()) {
+          checkTarget(it.query.targetClass().getAsInt(), manifest);
+        }
         it.input = decoder.decode(it.query.image(), spec, it.query.includeOverlay());
         it.check("classification");
       } catch (RuntimeException e) {
@@ -220,26 +243,19 @@ public final class ExplanationPipeline implements BatchExplainer {
     }
     long tDecode = System.nanoTime();
 
-    // Classifier on the original images, one call.
+    // A class-conditional generator needs each target first: classifier on the original images,
+    // one call. Otherwise the originals are classified in the scoring call below.
+    boolean merged = !model.classConditional();
     List<Item> live = live(items);
-    if (!live.isEmpty()) {
+    if (!merged && !live.isEmpty()) {
       float[] logits = runBatch(model.classifier(), stack(live, 3 * plane), live.size(), h, w, "classifier", live);
       if (logits != null && logits.length != live.size() * numClasses) {
         fail(live, new ExplainException(Reason.INTERNAL,
             "classifier returned " + logits.length + " logits for " + live.size() + " x " + numClasses + " labels"));
       } else if (logits != null) {
         for (int b = 0; b < live.size(); b++) {
-          Item it = live.get(b);
-          it.probs = softmax(logits, b * numClasses, numClasses);
-          it.top = topK(it.probs, manifest.labels(), TOP_K);
-          it.target = it.query.targetClass().orElse(it.top.get(0).classIndex());
-          if (it.target < 0 || it.target >= numClasses) {
-            it.error = new ExplainException(
-                Reason.INVALID_ARGUMENT,
-                "target_class " + it.target + " is out of range: model " + manifest.key() + " has classes 0.."
-                    + (numClasses - 1));
-          }
-          it.check("generation");
+          live.get(b).classified(logits, b * numClasses, manifest);
+          live.get(b).check("generation");
         }
       }
     }
@@ -266,19 +282,20 @@ public final class ExplanationPipeline implements BatchExplainer {
     }
     long tSample = System.nanoTime();
 
-    // Scoring: each query's masks all go into one classifier call, shared with other queries up
-    // to maxRows rows so that a batch of large inputs does not allocate without bound.
+    // Scoring: each query's rows (its original when merged, its masks) all go into one classifier
+    // call, shared with other queries up to maxRows rows so that a batch of large inputs does not
+    // allocate without bound.
     live = live(items);
     int maxRows = Math.max(1, Math.min(MAX_SCORE_ROWS, MAX_SCORE_FLOATS / (3 * plane)));
     int from = 0;
     while (from < live.size()) {
-      int rows = live.get(from).rows();
+      int rows = live.get(from).scoreRows(merged);
       int to = from + 1;
-      while (to < live.size() && rows + live.get(to).rows() <= maxRows) {
-        rows += live.get(to).rows();
+      while (to < live.size() && rows + live.get(to).scoreRows(merged) <= maxRows) {
+        rows += live.get(to).scoreRows(merged);
         to++;
       }
-      score(model.classifier(), live.subList(from, to), rows, h, w, numClasses);
+      score(model.classifier(), live.subList(from, to), rows, h, w, manifest, merged);
       from = to;
     }
     long tScore = System.nanoTime();
@@ -307,7 +324,7 @@ public final class ExplanationPipeline implements BatchExplainer {
       }
       StageTimings timings = new StageTimings(
           it.decodeMicros,
-          micros(tDecode, tClassify),
+          merged ? 0 : micros(tDecode, tClassify),
           micros(tClassify, tGenerate),
           it.sampleMicros,
           micros(tSample, tScore),
@@ -432,17 +449,35 @@ public final class ExplanationPipeline implements BatchExplainer {
     return out;
   }
 
+  /** Fails with INVALID_ARGUMENT unless {@code target} is one of the model's classes. */
+  private static void checkTarget(int target, ModelManifest manifest) {
+    if (target < 0 || target >= manifest.numClasses()) {
+      throw new ExplainException(
+          Reason.INVALID_ARGUMENT,
+          "target_class " + target + " is out of range: model " + manifest.key() + " has classes 0.."
+              + (manifest.numClasses() - 1));
+    }
+  }
+
   /**
    * Scores every mask of {@code items} (deterministic first, then the samples) in one classifier
-   * call on the masked images: removed pixels are 0, the dataset mean after normalisation.
+   * call on the masked images: removed pixels are 0, the dataset mean after normalisation. With
+   * {@code withOriginal} each item's original image comes first in its rows and is classified in
+   * the same call (its probabilities, top-k and target are set before its masks are scored).
    */
-  private static void score(OnnxModel classifier, List<Item> items, int rows, int h, int w, int numClasses) {
+  private static void score(
+      OnnxModel classifier, List<Item> items, int rows, int h, int w, ModelManifest manifest, boolean withOriginal) {
+    int numClasses = manifest.numClasses();
     int plane = h * w;
     float[] batch = new float[rows * 3 * plane];
     int row = 0;
     for (Item it : items) {
       float[] image = it.input.tensor();
-      for (int m = 0; m < it.rows(); m++, row++) {
+      if (withOriginal) {
+        System.arraycopy(image, 0, batch, row * 3 * plane, 3 * plane);
+        row++;
+      }
+      for (int m = 0; m < it.maskRows(); m++, row++) {
         PackedMask mask = m == 0 ? it.mask : it.samples.get(m - 1);
         int base = row * 3 * plane;
         for (int i = 0; i < plane; i++) {
@@ -465,8 +500,12 @@ public final class ExplanationPipeline implements BatchExplainer {
     }
     row = 0;
     for (Item it : items) {
-      it.scores = new float[it.rows()];
-      for (int m = 0; m < it.rows(); m++, row++) {
+      if (withOriginal) {
+        it.classified(logits, row * numClasses, manifest);
+        row++;
+      }
+      it.scores = new float[it.maskRows()];
+      for (int m = 0; m < it.maskRows(); m++, row++) {
         it.scores[m] = softmax(logits, row * numClasses, numClasses)[it.target];
       }
     }

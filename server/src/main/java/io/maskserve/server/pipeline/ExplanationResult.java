@@ -164,10 +164,12 @@ public record ExplanationResult(
    * Microseconds per stage.
    *
    * @param decodeMicros decoding and preprocessing the image
-   * @param classifyMicros classifier on the original image
+   * @param classifyMicros classifier on the original image; 0 when that pass shares the scoring
+   *     call (unconditional generators, see {@link ExplanationPipeline})
    * @param generateMicros the method: generator and upsampling, or a baseline's saliency map
    * @param sampleMicros thresholding and sampling masks (a baseline: choosing its top pixels)
-   * @param scoreMicros the batched classifier call on the masked images
+   * @param scoreMicros the batched classifier call on the masked images (and on the original
+   *     image when {@code classifyMicros} is 0)
    * @param overlayMicros rendering the overlay
    * @param queueMicros waiting for a worker
    * @param totalMicros everything including the queue

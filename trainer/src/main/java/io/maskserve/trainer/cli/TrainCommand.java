@@ -113,7 +113,7 @@ public final class TrainCommand implements Callable<Integer> {
   float lr;
 
   @Option(names = "--lr-schedule", defaultValue = "cosine", paramLabel = "cosine|constant",
-      description = "cosine: decay the learning rate to 5% by the last step; constant. Default ${DEFAULT-VALUE}.")
+      description = "cosine: decay the learning rate to 5%% by the last step; constant. Default ${DEFAULT-VALUE}.")
   String lrSchedule;
 
   @Option(names = "--initial-keep", defaultValue = "0.9",

@@ -85,6 +85,18 @@ public final class Cifar10GeneratorBenchmark {
               objective.equals("reinforce") ? "MUPROP" : objective.toUpperCase(Locale.ROOT)), 1f, 0.5f,
               lambdaDeletion),
               classifier, logSoftmax);
+      String trained = System.getProperty("generator.onnx");
+      if (trained != null) {
+        // -Dgenerator.onnx=FILE: evaluate that generator (e.g. the shipped one), no training.
+        int[] all = new int[evalSet.size()];
+        for (int i = 0; i < all.length; i++) {
+          all[i] = i;
+        }
+        float[] pixels = evalSet.gather(all);
+        float[][] maps = runGenerator(env, Files.readAllBytes(Path.of(trained)), pixels, all.length);
+        evaluate(classifier, logit, pixels, all.length, maps, (int) Math.round(Math.sqrt(maps[0].length)));
+        return;
+      }
       long t0 = System.nanoTime();
       float[][] maps;
       try (Trainer trainer = new Trainer(config, obj, classifier, trainSet)) {
@@ -107,6 +119,29 @@ public final class Cifar10GeneratorBenchmark {
         evaluate(classifier, logit, pixels, all.length, maps, gc.outputSide(32));
       }
     }
+  }
+
+  /** Keep-probability maps of an exported generator on {@code n} images. */
+  private static float[][] runGenerator(OrtEnvironment env, byte[] onnx, float[] pixels, int n) throws Exception {
+    float[][] maps = new float[n][];
+    try (ai.onnxruntime.OrtSession s = env.createSession(onnx, new ai.onnxruntime.OrtSession.SessionOptions())) {
+      int batch = 100;
+      for (int start = 0; start < n; start += batch) {
+        int m = Math.min(batch, n - start);
+        java.nio.FloatBuffer in = java.nio.FloatBuffer.wrap(pixels, start * 3 * 1024, m * 3 * 1024).slice();
+        try (ai.onnxruntime.OnnxTensor t = ai.onnxruntime.OnnxTensor.createTensor(env, in, new long[] {m, 3, 32, 32});
+            ai.onnxruntime.OrtSession.Result r = s.run(java.util.Map.of(
+                io.maskserve.trainer.export.OnnxExporter.GENERATOR_INPUT, t))) {
+          java.nio.FloatBuffer out = ((ai.onnxruntime.OnnxTensor) r.get(0)).getFloatBuffer();
+          int per = out.remaining() / m;
+          for (int i = 0; i < m; i++) {
+            maps[start + i] = new float[per];
+            out.get(maps[start + i]);
+          }
+        }
+      }
+    }
+    return maps;
   }
 
   /** The exported ONNX generator against the DJL one on the real held-out images. */
@@ -142,7 +177,7 @@ public final class Cifar10GeneratorBenchmark {
     float[] grad = logit.run(pixels, n, targets).inputGrad();
     DeletionInsertion metric = new DeletionInsertion(classifier, 32, 32, 32);
     String[] names = {"generator (keep probability)", "random map (per pixel)", "vanilla gradient (max |d logit/dx|)",
-        "random map at the generator's grid"};
+        "random map at the generator's grid", "generator x gradient (guided)", "gradient x input (sum_c x*g, signed)"};
     int methods = names.length;
     double[][] sums = new double[methods][2];
     int[][] genWins = new int[methods][2];
@@ -165,6 +200,12 @@ public final class Cifar10GeneratorBenchmark {
         }
         sal[2][p] = g;
         sal[3][p] = randomCells[(p / 32 / f) * side + (p % 32) / f];
+        sal[4][p] = sal[0][p] * g;
+        float xg = 0;
+        for (int c = 0; c < 3; c++) {
+          xg += image[c * plane + p] * grad[i * 3 * plane + c * plane + p];
+        }
+        sal[5][p] = xg;
       }
       DeletionInsertion.Auc[] auc = new DeletionInsertion.Auc[methods];
       for (int m = 0; m < methods; m++) {

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Issue 6's performance figures, in one run on one machine (BENCHMARKS.md "Serving performance"):
+#   1. JMH, in process: explanation latency at batch 1 over one classifier forward, and RISE-4000 and
+#      IG-50 over the generator's explanation (io.maskserve.bench.LatencyMain);
+#   2. a real `bin/maskserve serve` loaded over gRPC by 1, 8 and 64 closed-loop clients: throughput,
+#      p50/p99, errors, throughput over the raw batched ONNX Runtime floor, the server's resident memory
+#      at rest, per model loaded and under load (io.maskserve.bench.ServingMain).
+# Models: the embedded default `synth` and ResNet-20 (../shared) with the generator shipped in
+# models/resnet20-cifar10. Usage: bench/performance.sh [seconds per load level, default 60] [all|latency|serving]
+# (after `mvn -B -DskipTests install`; needs ../shared). Environment: SERVE_OPTS extra `serve` flags,
+# LATENCY_THREADS intra-op thread counts for the latency part (default 1,2), SERVE_JAVA_OPTS the
+# server's JVM options (e.g. a JFR recording), BENCH_MODELS (default "synth resnet20-cifar10") and
+# BENCH_CLIENTS (default 1,8,64) for the serving part.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root="$(pwd)"
+shared="${MASKSERVE_SHARED:-$root/../shared}"
+seconds="${1:-60}"
+what="${2:-all}"
+work="$(mktemp -d)"
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# The zoo: the embedded synthetic model as shipped, ResNet-20 with its shipped generator.
+zoo="$work/zoo"
+mkdir -p "$zoo"
+cp -r cli/src/main/resources/default-zoo/synth "$zoo/"
+resnet="$shared/models/resnet20-cifar10"
+bin/maskserve zoo register-classifier --zoo "$zoo" --name resnet20-cifar10 --version 1 --onnx "$resnet/model.onnx" \
+  --labels "$resnet/labels.txt" --input-size 32 --mean 0.485,0.456,0.406 --std 0.229,0.224,0.225 >/dev/null
+bin/maskserve zoo register-generator --zoo "$zoo" --classifier resnet20-cifar10 --version 1 \
+  --onnx models/resnet20-cifar10/generator.onnx --threshold 0.35 >/dev/null
+
+# Images: CIFAR-10's evaluation split (0800-0999 of every class), synthetic scenes of a fresh seed.
+mkdir -p "$work/cifar-eval"
+while read -r label; do
+  [ -n "$label" ] || continue
+  mkdir -p "$work/cifar-eval/$label"
+  ln -s "$shared/datasets/cifar10-test/$label"/0[89]??.jpg "$work/cifar-eval/$label/"
+done <"$resnet/labels.txt"
+bin/maskserve synth --out "$work/synth" --count 256 --seed 11 --no-train-classifier >/dev/null
+
+cp_file="$work/classpath"
+mvn -B -q -o -pl bench dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$cp_file" >/dev/null
+run() {
+  "${JAVA_HOME:+$JAVA_HOME/bin/}java" -Xmx2g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+    -cp "bench/target/classes:$(cat "$cp_file")" "$@"
+}
+
+if [ "$what" = all ] || [ "$what" = latency ]; then
+  echo
+  echo "=== 1. in-process latency at batch 1 (JMH)"
+  run -Dmaskserve.bench.threads="${LATENCY_THREADS:-1,2}" io.maskserve.bench.LatencyMain "$zoo" \
+    "synth=$work/synth" "resnet20-cifar10=$work/cifar-eval"
+fi
+[ "$what" = all ] || [ "$what" = serving ] || exit 0
+
+echo
+echo "=== 2. end to end over gRPC (${seconds} s per level)"
+# Word splitting of SERVE_OPTS is intended.
+# shellcheck disable=SC2086
+MASKSERVE_JAVA_OPTS="${SERVE_JAVA_OPTS:--Xms256m -Xmx2g}" \
+  bin/maskserve serve --zoo "$zoo" --port 0 --bind 127.0.0.1 ${SERVE_OPTS:-} >"$work/serve.out" 2>"$work/serve.err" &
+server_pid=$!
+port=""
+for _ in $(seq 1 120); do
+  port="$(sed -n 's/^maskserve listening on port \([0-9][0-9]*\) .*/\1/p' "$work/serve.out")"
+  [ -n "$port" ] && break
+  kill -0 "$server_pid" 2>/dev/null || { cat "$work/serve.err" >&2; exit 1; }
+  sleep 0.5
+done
+[ -n "$port" ] || { echo "the server did not start" >&2; exit 1; }
+head -n 3 "$work/serve.out"
+models=()
+for m in ${BENCH_MODELS:-synth resnet20-cifar10}; do
+  case "$m" in
+    synth) models+=(--model "synth=$work/synth") ;;
+    resnet20-cifar10) models+=(--model "resnet20-cifar10=$work/cifar-eval") ;;
+    *) echo "unknown model in BENCH_MODELS: $m" >&2; exit 2 ;;
+  esac
+done
+run io.maskserve.bench.ServingMain --server "127.0.0.1:$port" --pid "$server_pid" --zoo "$zoo" \
+  "${models[@]}" --seconds "$seconds" --clients "${BENCH_CLIENTS:-1,8,64}"
