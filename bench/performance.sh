@@ -5,8 +5,10 @@
 #   2. a real `bin/maskserve serve` loaded over gRPC by 1, 8 and 64 closed-loop clients: throughput,
 #      p50/p99, errors, throughput over the raw batched ONNX Runtime floor, the server's resident memory
 #      at rest, per model loaded and under load (io.maskserve.bench.ServingMain).
+#   3. the trainer's images per second on CIFAR-10 (both objectives).
 # Models: the embedded default `synth` and ResNet-20 (../shared) with the generator shipped in
-# models/resnet20-cifar10. Usage: bench/performance.sh [seconds per load level, default 60] [all|latency|serving]
+# models/resnet20-cifar10.
+# Usage: bench/performance.sh [seconds per load level, default 60] [all|latency|trainer|serving]
 # (after `mvn -B -DskipTests install`; needs ../shared). Environment: SERVE_OPTS extra `serve` flags,
 # LATENCY_THREADS intra-op thread counts for the latency part (default 1,2), SERVE_JAVA_OPTS the
 # server's JVM options (e.g. a JFR recording), BENCH_MODELS (default "synth resnet20-cifar10") and
@@ -61,6 +63,22 @@ if [ "$what" = all ] || [ "$what" = latency ]; then
   echo "=== 1. in-process latency at batch 1 (JMH)"
   run -Dmaskserve.bench.threads="${LATENCY_THREADS:-1,2}" io.maskserve.bench.LatencyMain "$zoo" \
     "synth=$work/synth" "resnet20-cifar10=$work/cifar-eval"
+fi
+if [ "$what" = all ] || [ "$what" = trainer ]; then
+  echo
+  echo "=== 3. trainer: images per second training the CIFAR-10 generator (bin/maskserve train, 80 steps each)"
+  : >"$work/train-list.txt"
+  while read -r label; do
+    [ -n "$label" ] || continue
+    for i in $(seq -f %04g 0 799); do echo "$shared/datasets/cifar10-test/$label/$i.jpg $label"; done >>"$work/train-list.txt"
+  done <"$resnet/labels.txt"
+  for objective in paper reinforce; do
+    bin/maskserve train --zoo "$zoo" --model resnet20-cifar10 --data "$work/train-list.txt" --out "$work/train-$objective" \
+      --objective "$objective" --initial-keep 0.5 --steps 80 --seed 1 >/dev/null 2>&1
+    # Median over steps 21-80 (the first steps warm up the JIT and ONNX Runtime).
+    tail -n +22 "$work/train-$objective/metrics.csv" | cut -d, -f6 | sort -n \
+      | awk -v o="$objective" '{ v[NR] = $1 } END { printf "%s objective: %.1f images/s (median of %d steps, batch 16)\n", o, v[int((NR + 1) / 2)], NR }'
+  done
 fi
 [ "$what" = all ] || [ "$what" = serving ] || exit 0
 

@@ -177,7 +177,7 @@ final class ChunkScorer {
     return out;
   }
 
-  private static float[] flatten(float[][] m) {
+  static float[] flatten(float[][] m) {
     int w = m[0].length;
     float[] out = new float[m.length * w];
     for (int y = 0; y < m.length; y++) {

@@ -149,8 +149,78 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory (created if missing).")
   Path out;
 
+  @Option(names = "--randomisation",
+      description = "Also run the model parameter randomisation test (Adebayo et al. 2018, cascading) on the first"
+          + " --randomisation-images images: layers randomised from the logits down, each method's maps compared"
+          + " with its maps on the trained classifier (Spearman, Spearman of |values|, SSIM). The generator is"
+          + " retrained per level (needs --randomisation-train). Runs in a scratch zoo; yours is not written.")
+  boolean randomisation;
+
+  @Option(names = "--randomisation-images", paramLabel = "N", defaultValue = "16",
+      description = "Images compared per level (default ${DEFAULT-VALUE}).")
+  int randomisationImages;
+
+  @Option(names = "--randomisation-levels", paramLabel = "LIST",
+      description = "Numbers of randomised layers to measure, e.g. 1,2,4,8 (default: every level, 1 to all layers).")
+  String randomisationLevels;
+
+  @Option(names = "--randomisation-train", paramLabel = "DIR|LIST",
+      description = "Training images for the generator of each level (class folders or a list file; not --data).")
+  Path randomisationTrain;
+
+  @Option(names = "--randomisation-steps", paramLabel = "N", defaultValue = "300",
+      description = "Training steps of each level's generator (default ${DEFAULT-VALUE}; level 0 gets the same).")
+  int randomisationSteps;
+
   /** Images loaded and explained together (every method) before the next ones are read. */
   static final int CHUNK = 16;
+
+  /** The randomisation test on the first --randomisation-images images, explaining the trained model's top-1. */
+  private RandomisationTest.Result runRandomisation(ModelInfo m, byte[] onnx, EvalSet set, InputSpec input,
+      OrtClassifier clf, List<MethodName> chosen, RequestOptions options, Duration timeout, PrintWriter log)
+      throws IOException, OrtException {
+    EvalSet subset = set.limit(randomisationImages);
+    ImageLoader loader = new ImageLoader(input);
+    List<float[]> tensors = new java.util.ArrayList<>();
+    for (EvalItem item : subset.items()) {
+      tensors.add(loader.tensor(item));
+    }
+    int size = 3 * m.getInputHeight() * m.getInputWidth();
+    float[] batch = new float[tensors.size() * size];
+    for (int i = 0; i < tensors.size(); i++) {
+      System.arraycopy(tensors.get(i), 0, batch, i * size, size);
+    }
+    int[] targets = clf.top1(batch, tensors.size());
+    RandomisationTest.Settings settings = new RandomisationTest.Settings(chosen, parseLevels(), randomisationTrain,
+        randomisationSteps, seed);
+    return RandomisationTest.run(m, onnx, tensors, targets, options, settings, timeout, new Bootstrap(resamples, seed),
+        log);
+  }
+
+  private List<Integer> parseLevels() {
+    if (randomisationLevels == null || randomisationLevels.isBlank()) {
+      return List.of();
+    }
+    try {
+      return java.util.Arrays.stream(randomisationLevels.split(",")).map(String::strip).map(Integer::parseInt).toList();
+    } catch (NumberFormatException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--randomisation-levels must be comma-separated integers, got '" + randomisationLevels + "'");
+    }
+  }
+
+  private static void printRandomisation(PrintWriter w, RandomisationTest.Result t) {
+    w.printf(Locale.ROOT, "randomisation test (%d images; mean Spearman / |Spearman| / SSIM with the trained model's"
+        + " maps per number of randomised layers):%n", t.images());
+    for (RandomisationTest.Curve c : t.curves()) {
+      StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  %-22s", c.method().cliName()));
+      for (int l = 0; l < t.levels().size(); l++) {
+        line.append(String.format(Locale.ROOT, " %d: %.2f/%.2f/%.2f", t.levels().get(l), c.spearman().get(l).estimate(),
+            c.spearmanAbs().get(l).estimate(), c.ssim().get(l).estimate()));
+      }
+      w.println(line);
+    }
+  }
 
   @Override
   public Integer call() throws IOException, OrtException {
@@ -175,6 +245,7 @@ public final class EvaluateCommand implements Callable<Integer> {
       int stepPx = step != null ? step : m.getInputWidth();
       Evaluator.Settings settings = new Evaluator.Settings(chosen, stepPx, seed, gallery, threshold, CHUNK);
       Evaluator.Result result;
+      RandomisationTest.Result randomised = null;
       int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
       try (OrtClassifier clf = new OrtClassifier(OrtEnvironment.getEnvironment(), onnx, m.getInputHeight(),
           m.getInputWidth(), threads, 64)) {
@@ -184,14 +255,20 @@ public final class EvaluateCommand implements Callable<Integer> {
         stderr.flush();
         result = evaluator.run(set, new Bootstrap(resamples, seed),
             new ProgressLine(stderr, set.size(), chosen.size(), System.console() != null));
+        if (randomisation) {
+          randomised = runRandomisation(m, onnx, set, input, clf, chosen, options, timeout, stderr);
+        }
       }
       ReportHeader header = new ReportHeader(m.getName(), m.getVersion(), m.getDescription(),
           m.getGenerator().getClassConditional(), m.getInputHeight(), m.getInputWidth(), m.getClassifier().getSha256(),
           data.toString(), set.format(), set.truthKind(), set.withTruth(), chosen, stepPx, seed, resamples,
           threshold.toString(), options, limit, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-      Path json = ReportJson.write(out, header, result);
-      Path html = ReportHtml.write(out, header, result);
+      Path json = ReportJson.write(out, header, result, randomised);
+      Path html = ReportHtml.write(out, header, result, randomised);
       printSummary(stdout, result);
+      if (randomised != null) {
+        printRandomisation(stdout, randomised);
+      }
       stdout.println("wrote " + json.toAbsolutePath() + " and " + html.toAbsolutePath());
       stdout.flush();
     }
@@ -246,6 +323,12 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
     if (concurrency < 1) {
       bad.append("--concurrency must be >= 1; ");
+    }
+    if (randomisation && (randomisationImages < 2 || randomisationSteps < 1)) {
+      bad.append("--randomisation-images must be >= 2 and --randomisation-steps >= 1; ");
+    }
+    if (randomisationTrain != null && !Files.exists(randomisationTrain)) {
+      bad.append("--randomisation-train ").append(randomisationTrain).append(" does not exist; ");
     }
     if (requestTimeout < 1) {
       bad.append("--request-timeout must be >= 1; ");

@@ -39,9 +39,14 @@ final class ReportHtml {
   private ReportHtml() {}
 
   static Path write(Path dir, ReportHeader h, Evaluator.Result r) {
+    return write(dir, h, r, null);
+  }
+
+  /** Writes the page, with the randomisation test's section when {@code randomisation} is not null. */
+  static Path write(Path dir, ReportHeader h, Evaluator.Result r, RandomisationTest.Result randomisation) {
     Path file = dir.resolve(FILE);
     try {
-      Files.writeString(file, render(h, r), StandardCharsets.UTF_8);
+      Files.writeString(file, render(h, r, randomisation), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
     }
@@ -49,6 +54,10 @@ final class ReportHtml {
   }
 
   static String render(ReportHeader h, Evaluator.Result r) {
+    return render(h, r, null);
+  }
+
+  static String render(ReportHeader h, Evaluator.Result r, RandomisationTest.Result randomisation) {
     String title = "maskserve evaluate: " + h.model() + ":" + h.version();
     StringBuilder b = new StringBuilder(1 << 16);
     b.append("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n")
@@ -74,6 +83,9 @@ final class ReportHtml {
         .append(SvgChart.render("Insertion (higher is better)", "fraction of pixels inserted", "p(top-1)",
             series(r, false)))
         .append("</div>\n");
+    if (randomisation != null) {
+      b.append(randomisation(randomisation));
+    }
     b.append(gallery(h, r));
     b.append("<h2>Semantics</h2>\n<dl>\n");
     for (Metric m : Metric.values()) {
@@ -180,6 +192,50 @@ final class ReportHtml {
           deletion ? mr.deletionCurve() : mr.insertionCurve(), mr.method() == MethodName.GENERATOR));
     }
     return out;
+  }
+
+  /** The randomisation test: a table per measure and the curves of |Spearman| and SSIM. */
+  static String randomisation(RandomisationTest.Result t) {
+    StringBuilder b = new StringBuilder("<h2>Model parameter randomisation test</h2>\n");
+    b.append("<p class=\"note\">Cascading randomisation (Adebayo et al. 2018): the classifier's learnable layers are")
+        .append(" replaced by random values from the logits down; each method's maps of the same ").append(t.images())
+        .append(" images (the trained classifier's top-1) are compared with its maps on the trained classifier."
+            + " An explanation of the classifier must lose similarity as layers are randomised. The generator is"
+            + " retrained against each level's classifier (level 0 with the same short schedule).</p>\n");
+    String[] titles = {"Spearman rank correlation", "Spearman rank correlation of absolute values", "SSIM"};
+    for (int measure = 0; measure < 3; measure++) {
+      b.append("<h3>").append(titles[measure]).append("</h3>\n<table>\n<tr><th>randomised layers</th>");
+      for (RandomisationTest.Curve c : t.curves()) {
+        b.append("<th>").append(esc(c.method().cliName())).append("</th>");
+      }
+      b.append("</tr>\n");
+      for (int l = 0; l < t.levels().size(); l++) {
+        b.append("<tr><td class=\"method\">").append(t.levels().get(l)).append(" <small>(down to ")
+            .append(esc(t.randomisedDownTo().get(l))).append(")</small></td>");
+        for (RandomisationTest.Curve c : t.curves()) {
+          List<Bootstrap.Interval> values = measure == 0 ? c.spearman() : measure == 1 ? c.spearmanAbs() : c.ssim();
+          b.append("<td class=\"num\">").append(String.format(Locale.ROOT, "%.3f", values.get(l).estimate()))
+              .append("</td>");
+        }
+        b.append("</tr>\n");
+      }
+      b.append("</table>\n");
+    }
+    List<SvgChart.Series> abs = new ArrayList<>();
+    List<SvgChart.Series> ssim = new ArrayList<>();
+    for (RandomisationTest.Curve c : t.curves()) {
+      boolean bold = c.method() == MethodName.GENERATOR;
+      abs.add(new SvgChart.Series(c.method().cliName(), COLOURS.get(c.method()),
+          c.spearmanAbs().stream().mapToDouble(Bootstrap.Interval::estimate).toArray(), bold));
+      ssim.add(new SvgChart.Series(c.method().cliName(), COLOURS.get(c.method()),
+          c.ssim().stream().mapToDouble(Bootstrap.Interval::estimate).toArray(), bold));
+    }
+    b.append("<div class=\"pair\">\n")
+        .append(SvgChart.render("|Spearman| with the trained model's maps", "levels (left: none randomised)",
+            "rank correlation", abs))
+        .append(SvgChart.render("SSIM with the trained model's maps", "levels (left: none randomised)", "SSIM", ssim))
+        .append("</div>\n");
+    return b.toString();
   }
 
   private static String gallery(ReportHeader h, Evaluator.Result r) {

@@ -25,9 +25,18 @@ final class ReportJson {
   private ReportJson() {}
 
   static Path write(Path dir, ReportHeader h, Evaluator.Result r) {
+    return write(dir, h, r, null);
+  }
+
+  /** Writes the report, with the randomisation test's curves when {@code randomisation} is not null. */
+  static Path write(Path dir, ReportHeader h, Evaluator.Result r, RandomisationTest.Result randomisation) {
     Path file = dir.resolve(FILE);
     try {
-      MAPPER.writeValue(file.toFile(), tree(h, r));
+      ObjectNode root = tree(h, r);
+      if (randomisation != null) {
+        root.set("randomisation", randomisation(randomisation));
+      }
+      MAPPER.writeValue(file.toFile(), root);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
     }
@@ -106,6 +115,30 @@ final class ReportJson {
     }
     number(root, "seconds", r.seconds());
     return root;
+  }
+
+  /** The randomisation test: levels, the layer each reaches, and per method one interval per level and measure. */
+  static ObjectNode randomisation(RandomisationTest.Result t) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("reference", "Adebayo et al. 2018, cascading model parameter randomisation");
+    node.put("images", t.images());
+    ArrayNode levels = node.putArray("levels");
+    for (int i = 0; i < t.levels().size(); i++) {
+      ObjectNode l = levels.addObject();
+      l.put("randomised_layers", t.levels().get(i));
+      l.put("down_to", t.randomisedDownTo().get(i));
+    }
+    ObjectNode methods = node.putObject("methods");
+    for (RandomisationTest.Curve c : t.curves()) {
+      ObjectNode m = methods.putObject(c.method().cliName());
+      ArrayNode sp = m.putArray("spearman");
+      c.spearman().forEach(i -> sp.add(interval(i)));
+      ArrayNode spAbs = m.putArray("spearman_abs");
+      c.spearmanAbs().forEach(i -> spAbs.add(interval(i)));
+      ArrayNode ssim = m.putArray("ssim");
+      c.ssim().forEach(i -> ssim.add(interval(i)));
+    }
+    return node;
   }
 
   private static ObjectNode interval(Bootstrap.Interval i) {

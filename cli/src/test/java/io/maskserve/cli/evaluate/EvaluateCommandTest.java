@@ -41,14 +41,7 @@ class EvaluateCommandTest {
   @Test
   void evaluatesCifarImagesWithEveryMethodThroughAnInProcessServer(@TempDir Path dir) throws Exception {
     assumeTrue(Files.isRegularFile(RESNET.resolve("model.onnx")) && Files.isDirectory(CIFAR), "shared data not present");
-    Path zoo = dir.resolve("zoo");
-    Path gen = dir.resolve("gen.onnx");
-    assertEquals(0, run("zoo", "register-classifier", "--zoo", zoo.toString(), "--name", "resnet20", "--version", "1",
-        "--onnx", RESNET.resolve("model.onnx").toString(), "--labels", RESNET.resolve("labels.txt").toString(),
-        "--input-size", "32", "--mean", "0.485,0.456,0.406", "--std", "0.229,0.224,0.225").exit());
-    assertEquals(0, run("zoo", "make-reference-generator", "--input-size", "32", "--out", gen.toString()).exit());
-    assertEquals(0, run("zoo", "register-generator", "--zoo", zoo.toString(), "--classifier", "resnet20", "--version",
-        "1", "--onnx", gen.toString()).exit());
+    Path zoo = resnetZoo(dir);
     // Four images of the evaluation split (0800-0999), one class each; boxes drawn by the test (a
     // centred square) so the pointing game and localisation run too.
     String[] classes = {"airplane", "automobile", "bird", "cat"};
@@ -102,6 +95,70 @@ class EvaluateCommandTest {
     assertEquals(2 * (2 + 2 * MethodName.values().length), images.getLength());
     for (int i = 0; i < images.getLength(); i++) {
       assertTrue(((Element) images.item(i)).getAttribute("src").startsWith("data:image/png;base64,"));
+    }
+  }
+
+  @Test
+  void randomisationTestComparesMapsAsLayersAreRandomisedInAScratchZoo(@TempDir Path dir) throws Exception {
+    assumeTrue(Files.isRegularFile(RESNET.resolve("model.onnx")) && Files.isDirectory(CIFAR), "shared data not present");
+    Path zoo = resnetZoo(dir);
+    List<String> list = new ArrayList<>();
+    String[] classes = {"airplane", "automobile", "bird", "cat"};
+    for (int i = 0; i < classes.length; i++) {
+      list.add(CIFAR.resolve(classes[i] + "/081" + i + ".jpg").toAbsolutePath() + " " + classes[i]);
+    }
+    Path listFile = Files.write(dir.resolve("eval.txt"), list, StandardCharsets.UTF_8);
+    List<Path> zooBefore = directories(zoo);
+
+    // The generator is retrained per level, so testing it needs training images.
+    Run noTrain = run("evaluate", "--zoo", zoo.toString(), "--model", "resnet20", "--data", listFile.toString(),
+        "--methods", "generator", "--randomisation", "--out", dir.resolve("r0").toString());
+    assertEquals(1, noTrain.exit());
+    assertTrue(noTrain.err().contains("--randomisation-train"), noTrain.err());
+
+    Path out = dir.resolve("report");
+    Run r = run("evaluate", "--zoo", zoo.toString(), "--model", "resnet20", "--data", listFile.toString(), "--methods",
+        "gradient", "--bootstrap", "100", "--randomisation", "--randomisation-images", "4", "--randomisation-levels",
+        "20,1", "--out", out.toString());
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("randomisation test (4 images"), r.out());
+    JsonNode t = new ObjectMapper().readTree(out.resolve("report.json").toFile()).get("randomisation");
+    assertEquals(4, t.get("images").asInt());
+    assertEquals(3, t.get("levels").size(), "level 0 is always measured, the levels sorted");
+    assertEquals(0, t.at("/levels/0/randomised_layers").asInt());
+    assertEquals("none", t.at("/levels/0/down_to").asText());
+    assertEquals(1, t.at("/levels/1/randomised_layers").asInt());
+    assertTrue(t.at("/levels/1/down_to").asText().contains("Gemm"), "the logits' layer first: " + t.get("levels"));
+    assertEquals(20, t.at("/levels/2/randomised_layers").asInt());
+    JsonNode spearman = t.at("/methods/gradient/spearman");
+    assertEquals(1.0, spearman.at("/0/mean").asDouble(), 1e-9, "the trained model's maps against themselves");
+    assertEquals(1.0, t.at("/methods/gradient/ssim/0/mean").asDouble(), 1e-9);
+    double allRandom = spearman.at("/2/mean").asDouble();
+    assertTrue(allRandom < 0.6, "the gradient of a fully random ResNet-20 is another map: Spearman " + allRandom);
+    assertTrue(t.at("/methods/gradient/ssim/2/mean").asDouble() < 0.5, t.toString());
+
+    Document html = parseXhtml(out.resolve("report.html"));
+    assertEquals(4, html.getElementsByTagNameNS(SVG, "svg").getLength(), "deletion, insertion, |Spearman|, SSIM");
+    assertEquals(zooBefore, directories(zoo), "the randomised classifiers live in a scratch zoo, not in the user's");
+  }
+
+  /** A zoo in {@code dir} holding resnet20:1 (the real ResNet-20) with the stand-in generator. */
+  private static Path resnetZoo(Path dir) {
+    Path zoo = dir.resolve("zoo");
+    Path gen = dir.resolve("gen.onnx");
+    assertEquals(0, run("zoo", "register-classifier", "--zoo", zoo.toString(), "--name", "resnet20", "--version", "1",
+        "--onnx", RESNET.resolve("model.onnx").toString(), "--labels", RESNET.resolve("labels.txt").toString(),
+        "--input-size", "32", "--mean", "0.485,0.456,0.406", "--std", "0.229,0.224,0.225").exit());
+    assertEquals(0, run("zoo", "make-reference-generator", "--input-size", "32", "--out", gen.toString()).exit());
+    assertEquals(0, run("zoo", "register-generator", "--zoo", zoo.toString(), "--classifier", "resnet20", "--version",
+        "1", "--onnx", gen.toString()).exit());
+    return zoo;
+  }
+
+  /** The zoo's directories (models, versions, bookkeeping), sorted. */
+  private static List<Path> directories(Path zoo) throws java.io.IOException {
+    try (var walk = Files.walk(zoo)) {
+      return walk.filter(Files::isDirectory).sorted().toList();
     }
   }
 
