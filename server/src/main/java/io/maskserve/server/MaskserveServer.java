@@ -74,7 +74,8 @@ public final class MaskserveServer implements AutoCloseable {
     health.setStatus(ModelZooServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
     SecurityConfig security = config.security();
     log.info(
-        "maskserve started port={} zoo={} device={} workers={} models={} tls={} adminToken={} explainToken={}",
+        "maskserve started port={} zoo={} device={} workers={} models={} tls={} adminToken={} explainToken={}"
+            + " maxCallsPerClient={}",
         grpc.getPort(),
         config.zoo(),
         config.device(),
@@ -82,7 +83,8 @@ public final class MaskserveServer implements AutoCloseable {
         registry.manifests().size(),
         security.tls() == null ? "off" : security.tls().mutual() ? "mutual" : "on",
         security.adminToken() != null,
-        security.explainToken() != null);
+        security.explainToken() != null,
+        config.limits().maxCallsPerClient());
     warnAboutExposure(security, grpc.getPort(), config.bindAddress());
     return new MaskserveServer(config, parts, grpc);
   }
@@ -123,6 +125,11 @@ public final class MaskserveServer implements AutoCloseable {
   /** The model registry (for embedding and tests). */
   public ModelRegistry registry() {
     return parts.registry();
+  }
+
+  /** The per-client limit on calls in progress (for tests and monitoring). */
+  public io.maskserve.server.limits.PerClientCallLimiter callLimiter() {
+    return parts.callLimiter();
   }
 
   /** Blocks until the server has terminated. */

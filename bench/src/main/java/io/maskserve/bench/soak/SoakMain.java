@@ -36,7 +36,8 @@ import java.util.regex.Pattern;
  *
  * <p>Usage: {@code SoakMain --server HOST:PORT --pid PID --model NAME --images DIR [--clients 64]
  * [--seconds 600] [--sample-seconds 5] [--heap-seconds 60] [--gc-log FILE] [--channels 8]
- * [--seed 1]}; {@code --heap-seconds 0} never forces a GC.
+ * [--seed 1] [--idle-seconds 70]}; {@code --heap-seconds 0} never forces a GC; the server is sampled
+ * once more {@code --idle-seconds} after the load (gRPC's idle pool threads go after 60 s).
  */
 public final class SoakMain {
 
@@ -71,6 +72,7 @@ public final class SoakMain {
     Path gcLog = o.containsKey("--gc-log") ? Path.of(o.get("--gc-log")) : null;
     int nChannels = Integer.parseInt(o.getOrDefault("--channels", "8"));
     long seed = Long.parseLong(o.getOrDefault("--seed", "1"));
+    long idleSeconds = Long.parseLong(o.getOrDefault("--idle-seconds", "70"));
 
     List<ManagedChannel> channels = new ArrayList<>();
     for (int i = 0; i < nChannels; i++) {
@@ -128,18 +130,21 @@ public final class SoakMain {
     samples.add(elapsed, loadedEnd);
     double heapEnd = liveHeapMib(pid);
     samples.liveHeapMib.add(new Slope.Point((System.nanoTime() - t0) / 1e9, heapEnd));
-    // After the load: idle threads of the server's pools time out after 60 s.
-    Thread.sleep(70_000);
+    // After the load: idle threads of gRPC's default executor (a cached pool) time out after 60 s.
+    Thread.sleep(idleSeconds * 1000);
     ProcessStats idle = ProcessStats.of(pid);
 
     printResult(r);
     System.out.printf(Locale.ROOT, "end of load: RSS %.0f MiB, %d threads, %d fds, live heap %.1f MiB%n",
         loadedEnd.rssMib(), loadedEnd.threads(), loadedEnd.openFds(), heapEnd);
-    System.out.printf(Locale.ROOT, "70 s after the load: RSS %.0f MiB, %d threads, %d fds%n", idle.rssMib(),
-        idle.threads(), idle.openFds());
+    System.out.printf(Locale.ROOT, "%d s after the load: RSS %.0f MiB, %d threads, %d fds%n", idleSeconds,
+        idle.rssMib(), idle.threads(), idle.openFds());
     double half = elapsed / 2;
     System.out.printf(Locale.ROOT, "slopes per minute over the second half (t >= %.0f s):%n", half);
-    System.out.printf(Locale.ROOT, "  live heap after full GC %+.3f MiB/min (%d points: %s)%n",
+    // jcmd GC.heap_info runs a moment after GC.run: under load it also counts what was allocated in
+    // between (tens of MiB at hundreds of calls per second). The GC log's full collections are exact.
+    System.out.printf(Locale.ROOT, "  heap in use just after a forced full GC (jcmd GC.heap_info, includes allocations"
+        + " since the GC) %+.3f MiB/min (%d points: %s)%n",
         Slope.perMinute(samples.liveHeapMib, half), samples.liveHeapMib.size(), values(samples.liveHeapMib));
     System.out.printf(Locale.ROOT, "  RSS %+.2f MiB/min, threads %+.3f /min, fds %+.3f /min (%d samples)%n",
         Slope.perMinute(samples.rssMib, half), Slope.perMinute(samples.threads, half),
@@ -149,12 +154,18 @@ public final class SoakMain {
     if (gcLog != null) {
       List<GcLog.Collection> gcs = GcLog.read(gcLog);
       List<Slope.Point> after = new ArrayList<>();
+      List<Slope.Point> live = new ArrayList<>();
       for (GcLog.Collection c : gcs) {
         double t = c.uptimeSeconds() - uptimeAtStart;
         if (t >= 0 && t <= elapsed) {
           after.add(new Slope.Point(t, c.afterMib()));
+          if (c.full()) {
+            live.add(new Slope.Point(t, c.afterMib()));
+          }
         }
       }
+      System.out.printf(Locale.ROOT, "  live heap after each forced full GC (GC log) %+.3f MiB/min (%d points during the"
+          + " load: %s)%n", Slope.perMinute(live, half), live.size(), values(live));
       System.out.printf(Locale.ROOT, "  heap after every GC (%s, %d collections during the load): %+.3f MiB/min,"
           + " second half %s MiB%n", gcLog.getFileName(), after.size(), Slope.perMinute(after, half),
           range(after, half));

@@ -88,7 +88,7 @@ public final class OnnxModelValidator implements ModelValidator {
     Objects.requireNonNull(registration, "registration");
     InputSpec input = Objects.requireNonNull(registration.input(), "registration.input");
     int numClasses = registration.labels().size();
-    checkDifferentiable(OnnxStructureCheck.check(onnx, "classifier"));
+    OnnxStructureCheck.check(onnx, "classifier", OnnxModelValidator::checkDifferentiable);
     try (OrtSession.SessionOptions options = options();
         OrtSession session = env.createSession(onnx.toString(), options)) {
       String inputName = InputChecks.singleInput(session, input, "classifier");
@@ -144,7 +144,7 @@ public final class OnnxModelValidator implements ModelValidator {
     int h = input.height();
     int w = input.width();
     int numClasses = classifier.numClasses();
-    OnnxStructureCheck.check(onnx, "generator");
+    OnnxStructureCheck.check(onnx, "generator", model -> { });
     try (OrtSession.SessionOptions options = options();
         OrtSession session = env.createSession(onnx.toString(), options)) {
       InputChecks.GeneratorInputs inputs = InputChecks.generatorInputs(session, input);

@@ -17,6 +17,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Static checks on the ONNX protobuf, done before ONNX Runtime sees the file: it must parse, have a
@@ -31,12 +32,38 @@ final class OnnxStructureCheck {
   private OnnxStructureCheck() {}
 
   /**
-   * Parses and checks {@code onnx}; throws {@link ZooException} INVALID_ARGUMENT naming the problem.
+   * Parses and checks {@code onnx}, then hands the model to {@code more} for further checks;
+   * throws {@link ZooException} INVALID_ARGUMENT naming the problem.
    *
-   * @return the parsed model
+   * <p>The model aliases a memory mapping of the file (its tensors are not copied to the heap),
+   * which is unmapped when this method returns: {@code more} must not keep the model or any part
+   * of it. Unmapping at once, rather than whenever the garbage collector gets to the buffer, matters:
+   * while a deleted file is still mapped its disk space is not freed, so deleting models to make
+   * room on a full disk did not work until the next GC.
    */
-  static ModelProto check(Path onnx, String what) {
-    ModelProto model = parse(onnx, what);
+  static void check(Path onnx, String what, Consumer<ModelProto> more) {
+    try (FileChannel ch = FileChannel.open(onnx, StandardOpenOption.READ)) {
+      long size = ch.size();
+      if (size == 0) {
+        throw invalid(what + " is empty, not an ONNX model");
+      }
+      if (size > Integer.MAX_VALUE) {
+        throw invalid(what + " is larger than 2 GiB, the limit of a single ONNX protobuf");
+      }
+      MappedByteBuffer buf = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
+      try {
+        ModelProto model = parse(buf, what);
+        checkModel(model, what);
+        more.accept(model);
+      } finally {
+        unmap(buf);
+      }
+    } catch (IOException e) {
+      throw new ZooException(ZooException.Reason.INTERNAL, "cannot read " + onnx + ": " + e, e);
+    }
+  }
+
+  private static void checkModel(ModelProto model, String what) {
     if (!model.hasGraph()) {
       if (model.getIrVersion() == 0) {
         throw invalid(what + " is not an ONNX model (no ir_version and no graph)");
@@ -55,32 +82,41 @@ final class OnnxStructureCheck {
           + "'); export without them (only standard ONNX operators are allowed)");
     }
     checkGraph(model.getGraph(), what);
-    return model;
   }
 
-  private static ModelProto parse(Path onnx, String what) {
-    try (FileChannel ch = FileChannel.open(onnx, StandardOpenOption.READ)) {
-      long size = ch.size();
-      if (size == 0) {
-        throw invalid(what + " is empty, not an ONNX model");
-      }
-      if (size > Integer.MAX_VALUE) {
-        throw invalid(what + " is larger than 2 GiB, the limit of a single ONNX protobuf");
-      }
-      MappedByteBuffer buf = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
+  private static ModelProto parse(MappedByteBuffer buf, String what) {
+    try {
       CodedInputStream in = CodedInputStream.newInstance(buf);
       in.enableAliasing(true); // tensors alias the mapping instead of being copied to the heap
       in.setSizeLimit(Integer.MAX_VALUE);
       return ModelProto.parseFrom(in);
     } catch (InvalidProtocolBufferException e) {
-      throw invalid(what + " is not a parseable ONNX model: " + e.getMessage(), e);
+      // Not e itself as the cause: it may hold the partly parsed model, which aliases the mapping.
+      throw invalid(what + " is not a parseable ONNX model: " + e.getMessage(),
+          new InvalidProtocolBufferException(e.getMessage()));
     } catch (IOException e) {
-      throw new ZooException(ZooException.Reason.INTERNAL, "cannot read " + onnx + ": " + e, e);
+      throw new ZooException(ZooException.Reason.INTERNAL, "cannot parse " + what + ": " + e.getMessage());
     } catch (RuntimeException e) {
       if (e instanceof ZooException) {
         throw e;
       }
-      throw invalid(what + " is not a parseable ONNX model: " + e, e);
+      throw invalid(what + " is not a parseable ONNX model: " + e);
+    }
+  }
+
+  /**
+   * Releases {@code buf}'s mapping now ({@code sun.misc.Unsafe.invokeCleaner}, in the JDK's
+   * jdk.unsupported module); where that is unavailable the garbage collector releases it later.
+   */
+  private static void unmap(MappedByteBuffer buf) {
+    try {
+      Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");
+      java.lang.reflect.Field f = unsafeClass.getDeclaredField("theUnsafe");
+      f.setAccessible(true);
+      Object unsafe = f.get(null);
+      unsafeClass.getMethod("invokeCleaner", java.nio.ByteBuffer.class).invoke(unsafe, buf);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      // left to the garbage collector
     }
   }
 

@@ -57,6 +57,24 @@ class OnnxModelValidatorTest {
     return ex.getMessage();
   }
 
+  /** Lines of /proc/self/maps naming {@code file}: mappings this process holds on it. */
+  private static List<String> mappingsOf(Path file) throws IOException {
+    String name = file.toAbsolutePath().toString();
+    return Files.readAllLines(Path.of("/proc/self/maps")).stream().filter(l -> l.contains(name)).toList();
+  }
+
+  @Test
+  void validationLeavesNoMappingOfTheFileSoDeletingItFreesItsSpace() throws Exception {
+    // The structure check maps the file; the mapping used to live until the next GC, so a deleted
+    // model's disk space stayed in use (found by the full-disk fault test, RELIABILITY.md "Faults").
+    Path copy = Files.copy(SharedData.resnet20Onnx(), tmp.resolve("resnet.onnx"));
+    validator.validateClassifier(copy, registration(SharedData.cifar10Labels(), SharedData.cifar10Input()));
+    assertEquals(List.of(), mappingsOf(copy), "classifier still mapped after validation");
+    Path broken = write("broken.onnx", java.util.Arrays.copyOf(Files.readAllBytes(copy), 5000));
+    invalid(() -> validator.validateClassifier(broken, registration(labels(10), SharedData.cifar10Input())));
+    assertEquals(List.of(), mappingsOf(broken), "a rejected file is not mapped either");
+  }
+
   @Test
   void acceptsRealResnet20() {
     validator.validateClassifier(SharedData.resnet20Onnx(),

@@ -90,6 +90,11 @@ public final class ServeCommand implements Callable<Integer> {
           + " a client may open several connections; --max-queue bounds the work queued per model.")
   Integer maxConcurrentStreams;
 
+  @Option(names = "--max-calls-per-client", paramLabel = "N",
+      description = "Most calls one client may have in progress at once over all its connections; 0 = unlimited"
+          + " (default 64). A client is its bearer token when tokens are configured, else its IP address.")
+  Integer maxCallsPerClient;
+
   @Option(names = "--max-queue", paramLabel = "N", description = "Most explanations queued or running per model (default 64).")
   Integer maxQueue;
 
@@ -156,6 +161,9 @@ public final class ServeCommand implements Callable<Integer> {
     }
     if (maxQueue != null) {
       limits.maxQueue(maxQueue);
+    }
+    if (maxCallsPerClient != null) {
+      limits.maxCallsPerClient(maxCallsPerClient);
     }
     ServerConfig.Builder b = ServerConfig.builder()
         .zoo(zoo)

@@ -6,6 +6,7 @@ import io.grpc.Server;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.maskserve.server.ServerConfig;
 import io.maskserve.server.batching.Batcher;
+import io.maskserve.server.limits.PerClientCallLimiter;
 import io.maskserve.server.pipeline.ExplanationPipeline;
 import io.maskserve.server.registry.ModelRegistry;
 import io.maskserve.zoo.ZooStore;
@@ -35,6 +36,9 @@ public interface ServerComponent {
 
   /** The scheduler of explanations. */
   Batcher batcher();
+
+  /** Counts the calls in progress per client. */
+  PerClientCallLimiter callLimiter();
 
   /** Runs the periodic zoo refresh. */
   @ServerModule.Background

@@ -16,6 +16,7 @@ import io.maskserve.server.grpc.ExplainTranslator;
 import io.maskserve.server.grpc.ModelZooServiceImpl;
 import io.maskserve.server.grpc.StatusMapper;
 import io.maskserve.server.grpc.ZooTranslator;
+import io.maskserve.server.limits.PerClientCallLimiter;
 import io.maskserve.server.limits.ServerLimits;
 import io.maskserve.server.overlay.OverlayRenderer;
 import io.maskserve.server.pipeline.ExplanationPipeline;
@@ -171,13 +172,20 @@ public final class ServerModule {
 
   @Provides
   @Singleton
+  static PerClientCallLimiter callLimiter(ServerConfig config) {
+    return new PerClientCallLimiter(config.limits().maxCallsPerClient(), config.security());
+  }
+
+  @Provides
+  @Singleton
   @SuppressWarnings("deprecation") // v1alpha reflection: still what older grpcurl/Postman builds ask for
   static Server grpcServer(
       ServerConfig config,
       ExplainServiceImpl explain,
       ModelZooServiceImpl zoo,
       HealthStatusManager health,
-      AuthInterceptor auth) {
+      AuthInterceptor auth,
+      PerClientCallLimiter callLimiter) {
     ServerLimits limits = config.limits();
     SecurityConfig security = config.security();
     InetSocketAddress address = config.bindsAllInterfaces()
@@ -187,6 +195,8 @@ public final class ServerModule {
         ? NettyServerBuilder.forAddress(address)
         : NettyServerBuilder.forAddress(address, security.tls().serverCredentials());
     return builder
+        // Interceptors run in the reverse order of adding: auth first, so refused calls never count.
+        .intercept(callLimiter) // calls in progress per client, over all its connections
         .intercept(auth) // one interceptor for every service: it leaves health and reflection open
         .maxInboundMessageSize(limits.maxInboundMessageBytes())
         .maxConcurrentCallsPerConnection(limits.maxConcurrentStreams())

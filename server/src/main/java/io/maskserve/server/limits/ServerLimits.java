@@ -24,6 +24,8 @@ import java.util.Objects;
  * @param maxIgSteps most integrated-gradients steps one request may ask for (each a gradient row)
  * @param maxOcclusionWindows most occlusion windows one request may lead to (each a classifier
  *     row; the count follows from the window, the stride and the input size)
+ * @param maxCallsPerClient most calls one client may have in progress at once over all its
+ *     connections, 0 = unlimited ({@link PerClientCallLimiter})
  */
 public record ServerLimits(
     int maxInboundMessageBytes,
@@ -39,10 +41,17 @@ public record ServerLimits(
     int maxRiseMasks,
     int maxSmoothGradSamples,
     int maxIgSteps,
-    int maxOcclusionWindows) {
+    int maxOcclusionWindows,
+    int maxCallsPerClient) {
 
   /** 32 MiB: room for a large encoded photograph in one message. */
   public static final int DEFAULT_MAX_INBOUND_MESSAGE_BYTES = 32 * 1024 * 1024;
+
+  /**
+   * Calls in progress per client by default: as many as the default queue of one model holds, and
+   * more than one connection's worth of ExplainStream windows.
+   */
+  public static final int DEFAULT_MAX_CALLS_PER_CLIENT = 64;
 
   public ServerLimits {
     positive("maxInboundMessageBytes", maxInboundMessageBytes);
@@ -64,6 +73,9 @@ public record ServerLimits(
     positive("maxSmoothGradSamples", maxSmoothGradSamples);
     positive("maxIgSteps", maxIgSteps);
     positive("maxOcclusionWindows", maxOcclusionWindows);
+    if (maxCallsPerClient < 0) {
+      throw new IllegalArgumentException("maxCallsPerClient must be >= 0 (0 = unlimited), got " + maxCallsPerClient);
+    }
   }
 
   private static void positive(String name, long v) {
@@ -74,7 +86,8 @@ public record ServerLimits(
 
   /**
    * The defaults: 32 MiB messages, 4096x4096 images, 64 samples, 64 queued per model; baselines:
-   * 8000 RISE masks, 200 SmoothGrad samples, 300 integrated-gradients steps, 10000 occlusion windows.
+   * 8000 RISE masks, 200 SmoothGrad samples, 300 integrated-gradients steps, 10000 occlusion windows;
+   * 64 calls in progress per client.
    */
   public static ServerLimits defaults() {
     return builder().build();
@@ -102,6 +115,7 @@ public record ServerLimits(
     b.maxSmoothGradSamples = maxSmoothGradSamples;
     b.maxIgSteps = maxIgSteps;
     b.maxOcclusionWindows = maxOcclusionWindows;
+    b.maxCallsPerClient = maxCallsPerClient;
     return b;
   }
 
@@ -123,6 +137,7 @@ public record ServerLimits(
     private int maxSmoothGradSamples = 200;
     private int maxIgSteps = 300;
     private int maxOcclusionWindows = 10_000;
+    private int maxCallsPerClient = DEFAULT_MAX_CALLS_PER_CLIENT;
 
     private Builder() {}
 
@@ -196,6 +211,12 @@ public record ServerLimits(
       return this;
     }
 
+    /** Most calls in progress per client; 0 = unlimited. */
+    public Builder maxCallsPerClient(int v) {
+      maxCallsPerClient = v;
+      return this;
+    }
+
     public ServerLimits build() {
       return new ServerLimits(
           maxInboundMessageBytes,
@@ -211,7 +232,8 @@ public record ServerLimits(
           maxRiseMasks,
           maxSmoothGradSamples,
           maxIgSteps,
-          maxOcclusionWindows);
+          maxOcclusionWindows,
+          maxCallsPerClient);
     }
   }
 }

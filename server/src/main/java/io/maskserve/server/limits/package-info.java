@@ -1,2 +1,2 @@
-/** The request limits a server enforces. */
+/** The request limits a server enforces, and the per-client limit on calls in progress. */
 package io.maskserve.server.limits;

@@ -35,6 +35,7 @@ class ServeCommandTest {
     assertEquals(200, c.limits().maxSmoothGradSamples());
     assertEquals(300, c.limits().maxIgSteps());
     assertEquals(10_000, c.limits().maxOcclusionWindows());
+    assertEquals(64, c.limits().maxCallsPerClient());
     assertTrue(c.bindsAllInterfaces());
   }
 
@@ -45,7 +46,8 @@ class ServeCommandTest {
         "--max-samples", "8", "--max-message-bytes", "1048576", "--max-image-pixels", "4096",
         "--max-concurrent-streams", "7", "--max-queue", "5", "--refresh-interval", "250ms", "--workers", "3",
         "--shutdown-grace", "PT1S", "--max-rise-masks", "100", "--max-smoothgrad-samples", "10",
-        "--max-ig-steps", "20", "--max-occlusion-windows", "30", "--bind", "127.0.0.1");
+        "--max-ig-steps", "20", "--max-occlusion-windows", "30", "--bind", "127.0.0.1",
+        "--max-calls-per-client", "9");
     assertEquals(0, c.port());
     assertEquals("127.0.0.1", c.bindAddress());
     assertFalse(c.bindsAllInterfaces());
@@ -65,6 +67,8 @@ class ServeCommandTest {
     assertEquals(10, c.limits().maxSmoothGradSamples());
     assertEquals(20, c.limits().maxIgSteps());
     assertEquals(30, c.limits().maxOcclusionWindows());
+    assertEquals(9, c.limits().maxCallsPerClient());
+    assertEquals(0, parse("--zoo", "z", "--max-calls-per-client", "0").limits().maxCallsPerClient(), "0 = unlimited");
   }
 
   @Test
@@ -79,6 +83,8 @@ class ServeCommandTest {
         .execute("--zoo", "z", "--refresh-interval", "soon"));
     assertNotEquals(0, new CommandLine(new ServeCommand()).setErr(new PrintWriter(new StringWriter()))
         .execute("--zoo", "z", "--max-rise-masks", "0"));
+    assertNotEquals(0, new CommandLine(new ServeCommand()).setErr(new PrintWriter(new StringWriter()))
+        .execute("--zoo", "z", "--max-calls-per-client", "-1"));
   }
 
   @Test

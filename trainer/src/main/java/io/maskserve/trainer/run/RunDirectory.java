@@ -35,7 +35,9 @@ import java.util.TreeSet;
  * </ul>
  *
  * Every file is replaced atomically (temp file, fsync, rename), so a kill at any moment leaves the
- * previous checkpoint whole: at most one checkpoint interval of training is lost.
+ * previous checkpoint whole: at most one checkpoint interval of training is lost. A kill in the
+ * middle of a write leaves its temp file ({@code .<name>-<uuid>.tmp}) behind; {@link #begin}
+ * removes such leftovers, so repeated kills do not pile them up.
  */
 public final class RunDirectory {
 
@@ -97,9 +99,31 @@ public final class RunDirectory {
       throw new IllegalArgumentException(dir + " already holds a training run; pass --resume to continue it, or"
           + " choose another --out");
     }
+    removeTempFiles();
     Properties p = new Properties();
     p.putAll(settings);
     write(file, out -> p.store(new OutputStreamWriter(out, StandardCharsets.UTF_8), "maskserve train settings"));
+  }
+
+  /** Temp files of {@link AtomicFiles#write}: {@code .<name>-<uuid>.tmp}. */
+  private static final java.util.regex.Pattern TEMP_FILE = java.util.regex.Pattern.compile(
+      "\\..+-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.tmp");
+
+  /**
+   * Deletes the temp files a run killed in the middle of a write left behind (each as large as
+   * the file it was replacing). One run uses a directory at a time, so none is in use.
+   */
+  private void removeTempFiles() {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+      for (Path f : files.filter(f -> TEMP_FILE.matcher(f.getFileName().toString()).matches()).toList()) {
+        Files.deleteIfExists(f);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot clean up " + dir + ": " + e.getMessage(), e);
+    }
   }
 
   private static Map<String, String> readSettings(Path file) {
