@@ -28,28 +28,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+bench_machine
 
-# The zoo, as bench/performance.sh builds it: the embedded synthetic model, ResNet-20 with its shipped generator.
-zoo="$work/zoo"
-mkdir -p "$zoo"
-cp -r cli/src/main/resources/default-zoo/synth "$zoo/"
-resnet="$shared/models/resnet20-cifar10"
-bin/maskserve zoo register-classifier --zoo "$zoo" --name resnet20-cifar10 --version 1 --onnx "$resnet/model.onnx" \
-  --labels "$resnet/labels.txt" --input-size 32 --mean 0.485,0.456,0.406 --std 0.229,0.224,0.225 >/dev/null
-bin/maskserve zoo register-generator --zoo "$zoo" --classifier resnet20-cifar10 --version 1 \
-  --onnx models/resnet20-cifar10/generator.onnx --threshold 0.35 >/dev/null
-
-# Images: CIFAR-10's evaluation split (0800-0999 of every class).
-mkdir -p "$work/cifar-eval"
-while read -r label; do
-  [ -n "$label" ] || continue
-  mkdir -p "$work/cifar-eval/$label"
-  ln -s "$shared/datasets/cifar10-test/$label"/0[89]??.jpg "$work/cifar-eval/$label/"
-done <"$resnet/labels.txt"
-
+# The zoo and images, as bench/performance.sh builds them.
+bench_zoo
+bench_classpath
 cp_file="$work/classpath"
-mvn -B -q -o -pl bench dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$cp_file" >/dev/null
 
 gc_log="$work/server-gc.log"
 # Word splitting of SERVE_OPTS and SERVE_JAVA_OPTS is intended.
@@ -57,14 +43,7 @@ gc_log="$work/server-gc.log"
 MASKSERVE_JAVA_OPTS="${SERVE_JAVA_OPTS:--Xms256m -Xmx2g} -Xlog:gc:file=$gc_log:uptime" \
   bin/maskserve serve --zoo "$zoo" --port 0 --bind 127.0.0.1 ${SERVE_OPTS:---max-queue 256} >"$work/serve.out" 2>"$work/serve.err" &
 server_pid=$!
-port=""
-for _ in $(seq 1 120); do
-  port="$(sed -n 's/^maskserve listening on port \([0-9][0-9]*\) .*/\1/p' "$work/serve.out")"
-  [ -n "$port" ] && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$work/serve.err" >&2; exit 1; }
-  sleep 0.5
-done
-[ -n "$port" ] || { echo "the server did not start" >&2; exit 1; }
+bench_wait_for_server
 head -n 1 "$work/serve.out"
 grep -m1 "maskserve started" "$work/serve.err" || true
 
