@@ -18,9 +18,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * End-to-end serving figures (issue 6, figures 3 and 4) against a running {@code maskserve serve}:
- * per model, the raw batched ONNX Runtime floor ({@link RawThroughput}), then closed-loop load
- * with each client count ({@link LoadGenerator}): throughput, p50/p99 latency, errors, throughput
- * over the floor, the server's CPU time per request against the floor's CPU time per image (the
+ * per model and client count, the raw batched ONNX Runtime floor ({@link RawThroughput}, for a
+ * quarter of the level's time, right before it) and then closed-loop load ({@link LoadGenerator}):
+ * throughput, p50/p99 latency, errors, throughput over the floor, the server's CPU time per request against the floor's CPU time per image (the
  * load generator shares the machine's cores, so it also prints how many cores it used itself),
  * and the server process's resident memory (at rest before any model is loaded,
  * after each model is loaded, and its peak under load), threads and open file descriptors.
