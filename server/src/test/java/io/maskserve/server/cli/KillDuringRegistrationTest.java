@@ -8,8 +8,8 @@ import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
+import io.maskserve.server.ServerProcess;
 import io.maskserve.server.TestData;
 import io.maskserve.server.grpc.FutureObserver;
 import io.maskserve.server.grpc.ZooUploads;
@@ -21,18 +21,12 @@ import io.maskserve.v1.ListModelsRequest;
 import io.maskserve.v1.ModelInfo;
 import io.maskserve.v1.ModelZooServiceGrpc;
 import io.maskserve.v1.RegisterClassifierRequest;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,54 +38,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KillDuringRegistrationTest {
 
-  private static final Pattern LISTENING = Pattern.compile("maskserve listening on port (\\d+) \\(zoo (.+)\\)");
-
   @TempDir Path zoo;
 
-  /** A child JVM running {@code serve} and the port it printed. */
-  private record Child(Process process, int port) implements AutoCloseable {
-    @Override
-    public void close() {
-      process.destroyForcibly();
-    }
-  }
-
-  private Child startServer() throws Exception {
-    Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
-    ProcessBuilder pb = new ProcessBuilder(
-        java.toString(),
-        "-Xmx512m",
-        "-cp", System.getProperty("java.class.path"),
-        ServeCommand.class.getName(),
-        "--zoo", zoo.toString(),
-        "--port", "0",
-        "--refresh-interval", "500ms",
-        "--shutdown-grace", "5s");
-    pb.redirectError(ProcessBuilder.Redirect.DISCARD);
-    Process p = pb.start();
-    CompletableFuture<Integer> port = new CompletableFuture<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          Matcher m = LISTENING.matcher(line);
-          if (m.matches()) {
-            assertEquals(zoo.toString(), m.group(2));
-            port.complete(Integer.parseInt(m.group(1)));
-          }
-        }
-        port.completeExceptionally(new IllegalStateException("server exited: " + p.waitFor()));
-      } catch (Exception e) {
-        port.completeExceptionally(e);
-      }
-    });
-    reader.setDaemon(true);
-    reader.start();
-    return new Child(p, port.get(60, TimeUnit.SECONDS));
-  }
-
-  private static ManagedChannel channel(int port) {
-    return NettyChannelBuilder.forAddress("localhost", port).usePlaintext().build();
+  /** Starts {@code serve} on the test's zoo in a child JVM; its listening line names that zoo. */
+  private ServerProcess startServer() throws Exception {
+    ServerProcess child = ServerProcess.start(zoo);
+    assertEquals(zoo.toString(), child.zoo);
+    return child;
   }
 
   private static List<Path> files(Path dir) throws IOException {
@@ -106,8 +59,8 @@ class KillDuringRegistrationTest {
   @Test
   void killMinus9MidUploadLeavesNoTrace() throws Exception {
     byte[] onnx = TestData.read(TestData.resnetOnnx());
-    try (Child child = startServer()) {
-      ManagedChannel ch = channel(child.port());
+    try (ServerProcess child = startServer()) {
+      ManagedChannel ch = child.channel();
       try {
         FutureObserver<ModelInfo> responses = new FutureObserver<>();
         CompletableFuture<ModelInfo> result = responses.future();
@@ -127,17 +80,17 @@ class KillDuringRegistrationTest {
         }
         assertTrue(files(zoo).stream().anyMatch(f -> f.toString().contains(".staging")),
             "the upload reached the store's staging area: " + files(zoo));
-        child.process().destroyForcibly(); // SIGKILL
-        assertTrue(child.process().waitFor(30, TimeUnit.SECONDS));
-        assertEquals(137, child.process().exitValue());
+        child.process.destroyForcibly(); // SIGKILL
+        assertTrue(child.process.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(137, child.process.exitValue());
         assertFalse(result.isDone() && !result.isCompletedExceptionally(), "the upload did not complete");
       } finally {
         ch.shutdownNow();
       }
     }
 
-    try (Child child = startServer()) {
-      ManagedChannel ch = channel(child.port());
+    try (ServerProcess child = startServer()) {
+      ManagedChannel ch = child.channel();
       try {
         ModelZooServiceGrpc.ModelZooServiceBlockingStub admin = ModelZooServiceGrpc.newBlockingStub(ch);
         assertEquals(0, admin.listModels(ListModelsRequest.getDefaultInstance()).getModelsCount());
@@ -160,8 +113,8 @@ class KillDuringRegistrationTest {
         ch.shutdownNow();
       }
       // SIGTERM: the shutdown hook stops the server gracefully and the JVM exits.
-      child.process().destroy();
-      assertTrue(child.process().waitFor(30, TimeUnit.SECONDS), "stopped on SIGTERM");
+      child.process.destroy();
+      assertTrue(child.process.waitFor(30, TimeUnit.SECONDS), "stopped on SIGTERM");
     }
   }
 }

@@ -12,6 +12,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.maskserve.server.MaskserveServer;
 import io.maskserve.server.ServerConfig;
+import io.maskserve.server.ServerProcess;
 import io.maskserve.server.TestData;
 import io.maskserve.server.grpc.ZooUploads;
 import io.maskserve.v1.ExplainRequest;

@@ -8,6 +8,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
+import io.maskserve.server.ServerProcess;
 import io.maskserve.server.TestData;
 import io.maskserve.server.grpc.ZooUploads;
 import io.maskserve.v1.ExplainRequest;

@@ -1,4 +1,4 @@
-package io.maskserve.server.faults;
+package io.maskserve.server;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -23,23 +23,31 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * {@code serve} in a child JVM on the test's classpath (as {@code KillDuringRegistrationTest}
- * runs it), for fault tests that kill it with SIGKILL.
+ * {@code serve} in a child JVM on the test's classpath, for tests that kill it (SIGKILL) or stop it
+ * (SIGTERM) and restart it on the same zoo.
  */
-final class ServerProcess implements AutoCloseable {
+public final class ServerProcess implements AutoCloseable {
 
   private static final Pattern LISTENING = Pattern.compile("maskserve listening on port (\\d+) \\(zoo (.+)\\)");
 
-  final Process process;
-  final int port;
+  /** The child JVM. */
+  public final Process process;
+  /** The port it listens on. */
+  public final int port;
+  /** The zoo directory its listening line names. */
+  public final String zoo;
 
-  private ServerProcess(Process process, int port) {
+  private ServerProcess(Process process, int port, String zoo) {
     this.process = process;
     this.port = port;
+    this.zoo = zoo;
   }
 
+  /** Where the listening line says the server listens. */
+  private record Listening(int port, String zoo) {}
+
   /** Starts {@code serve --zoo zoo --port 0} plus {@code extra} and waits for its listening line. */
-  static ServerProcess start(Path zoo, String... extra) throws Exception {
+  public static ServerProcess start(Path zoo, String... extra) throws Exception {
     Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
     List<String> cmd = new ArrayList<>(List.of(
         java.toString(), "-Xmx512m", "-cp", System.getProperty("java.class.path"), ServeCommand.class.getName(),
@@ -49,37 +57,39 @@ final class ServerProcess implements AutoCloseable {
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.redirectError(ProcessBuilder.Redirect.DISCARD);
     Process p = pb.start();
-    CompletableFuture<Integer> port = new CompletableFuture<>();
+    CompletableFuture<Listening> listening = new CompletableFuture<>();
     Thread reader = new Thread(() -> {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
         String line;
         while ((line = r.readLine()) != null) {
           Matcher m = LISTENING.matcher(line);
           if (m.matches()) {
-            port.complete(Integer.parseInt(m.group(1)));
+            listening.complete(new Listening(Integer.parseInt(m.group(1)), m.group(2)));
           }
         }
-        port.completeExceptionally(new IllegalStateException("server exited: " + p.waitFor()));
+        listening.completeExceptionally(new IllegalStateException("server exited: " + p.waitFor()));
       } catch (Exception e) {
-        port.completeExceptionally(e);
+        listening.completeExceptionally(e);
       }
     });
     reader.setDaemon(true);
     reader.start();
     try {
-      return new ServerProcess(p, port.get(90, TimeUnit.SECONDS));
+      Listening l = listening.get(90, TimeUnit.SECONDS);
+      return new ServerProcess(p, l.port(), l.zoo());
     } catch (Exception e) {
       p.destroyForcibly();
       throw e;
     }
   }
 
-  ManagedChannel channel() {
+  /** A plaintext channel to it. */
+  public ManagedChannel channel() {
     return NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().maxInboundMessageSize(64 << 20).build();
   }
 
   /** SIGKILL, and waits for the exit (137). */
-  int kill9() throws InterruptedException {
+  public int kill9() throws InterruptedException {
     process.destroyForcibly();
     if (!process.waitFor(30, TimeUnit.SECONDS)) {
       throw new IllegalStateException("the server did not die");
@@ -96,7 +106,7 @@ final class ServerProcess implements AutoCloseable {
    * Every regular file under {@code dir} (relative path) and its SHA-256: what a restart must find
    * unchanged. Lock files the store keeps are left out.
    */
-  static Map<String, String> tree(Path dir) throws IOException {
+  public static Map<String, String> tree(Path dir) throws IOException {
     Map<String, String> out = new TreeMap<>();
     try (Stream<Path> s = Files.walk(dir)) {
       for (Path f : s.filter(Files::isRegularFile).toList()) {
