@@ -183,12 +183,20 @@ class PerClientLimitServerTest {
         stub(chA, EXPLAIN).explainStream(cancelled);
         cancelled.requests.onNext(image("cat", 804).toBuilder().setRequestId("r2").build());
         cancelled.requests.cancel("mid-stream", null);
-        // Calls whose deadline expires before they are answered.
-        for (int i = 0; i < 5; i++) {
-          StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-              () -> blocking(chA, EXPLAIN).withDeadlineAfter(1, TimeUnit.MILLISECONDS).explain(image("frog", 805)));
-          assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
+        // Calls whose deadline expires before they are answered. On a loaded machine the client's
+        // deadline timer can fire after a fast answer arrived, so such a call may succeed: keep going
+        // until five have expired; any other outcome is a failure.
+        int expired = 0;
+        for (int attempt = 0; attempt < 100 && expired < 5; attempt++) {
+          try {
+            assertEquals(5, blocking(chA, EXPLAIN).withDeadlineAfter(1, TimeUnit.MILLISECONDS)
+                .explain(image("frog", 805)).getPredictionsCount());
+          } catch (StatusRuntimeException e) {
+            assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
+            expired++;
+          }
         }
+        assertEquals(5, expired, "calls with a 1 ms deadline expired");
         await("finished, cancelled and timed-out calls are released", () -> limiter.totalActive() == 0);
 
         // Back-to-back calls at the limit are never refused: the slot is free before the answer leaves.
