@@ -1,6 +1,7 @@
 package io.maskserve.zoo;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -11,6 +12,12 @@ import java.util.Objects;
  * the class to explain per row, so its map depends on the target class; an unconditional one
  * produces the same map whatever class is explained (only the scoring of the masks depends on it).
  *
+ * <p>A <em>feature-reading</em> generator decodes the classifier's own intermediate tensors: each
+ * of its inputs named like a tensor of the classifier's graph ({@link #features}) is fed that
+ * tensor, computed by the classifier's forward pass on the same image (the server exposes them as
+ * extra outputs of the one classification call, so the generator costs only its decoder). Such a
+ * generator may also read the image ({@link #readsImage}) or not.
+ *
  * @param artifact the ONNX file
  * @param threshold default keep threshold of the deterministic mask, in (0,1)
  * @param outputHeight height of the generator's output map (upsampled to the input when smaller)
@@ -18,6 +25,9 @@ import java.util.Objects;
  * @param classConditional whether the generator takes the {@value #TARGET_INPUT} input
  * @param created registration time
  * @param description free text, may be empty
+ * @param features names of the classifier tensors the generator reads, in its input order (empty
+ *     for a generator that reads only the image)
+ * @param readsImage whether the generator reads the normalised image {@code [N,3,H,W]}
  */
 public record GeneratorSpec(
     Artifact artifact,
@@ -26,7 +36,9 @@ public record GeneratorSpec(
     int outputWidth,
     boolean classConditional,
     Instant created,
-    String description) {
+    String description,
+    List<String> features,
+    boolean readsImage) {
 
   /** Threshold used when a registration gives none (the reference code's test-time value). */
   public static final float DEFAULT_THRESHOLD = 0.35f;
@@ -44,5 +56,23 @@ public record GeneratorSpec(
       throw new IllegalArgumentException("generator output size must be positive");
     }
     description = description == null ? "" : description;
+    features = List.copyOf(Objects.requireNonNull(features, "features"));
+    if (features.isEmpty() && !readsImage) {
+      throw new IllegalArgumentException("a generator must read the image, classifier tensors, or both");
+    }
+    if (features.contains(TARGET_INPUT)) {
+      throw new IllegalArgumentException("'" + TARGET_INPUT + "' is the class input, not a classifier tensor");
+    }
+  }
+
+  /** A generator that reads only the image (and the target when class-conditional). */
+  public GeneratorSpec(Artifact artifact, float threshold, int outputHeight, int outputWidth,
+      boolean classConditional, Instant created, String description) {
+    this(artifact, threshold, outputHeight, outputWidth, classConditional, created, description, List.of(), true);
+  }
+
+  /** Whether the generator reads intermediate tensors of the classifier. */
+  public boolean readsFeatures() {
+    return !features.isEmpty();
   }
 }

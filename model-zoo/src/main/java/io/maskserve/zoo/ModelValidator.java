@@ -24,4 +24,16 @@ public interface ModelValidator {
    * @return the generator's output size and whether it is class-conditional
    */
   GeneratorShape validateGenerator(Path onnx, ModelManifest classifier);
+
+  /**
+   * As {@link #validateGenerator(Path, ModelManifest)}, with the classifier's ONNX file at hand, so
+   * that a generator may also read intermediate tensors of the classifier: each generator input
+   * named like a tensor computed by the classifier's graph is fed that tensor (see {@link
+   * GeneratorSpec#features}). The default implementation accepts only image generators.
+   *
+   * @param classifierOnnx the published classifier file of {@code classifier}
+   */
+  default GeneratorShape validateGenerator(Path onnx, ModelManifest classifier, Path classifierOnnx) {
+    return validateGenerator(onnx, classifier);
+  }
 }

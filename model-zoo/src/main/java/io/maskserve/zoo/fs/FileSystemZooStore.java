@@ -373,7 +373,8 @@ public final class FileSystemZooStore implements ZooStore {
       verifySha("generator", registration.expectedSha256(), stored.sha256());
       GeneratorShape shape;
       try {
-        shape = runValidatorFor(() -> validator.validateGenerator(tmp, current));
+        Path classifierFile = dir.resolve(current.classifier().file());
+        shape = runValidatorFor(() -> validator.validateGenerator(tmp, current, classifierFile));
       } catch (ZooException e) {
         if (!Files.exists(tmp)) {
           throw notFound(key);
@@ -398,7 +399,9 @@ public final class FileSystemZooStore implements ZooStore {
                         shape.outputWidth(),
                         shape.classConditional(),
                         now(),
-                        registration.description())));
+                        registration.description(),
+                        shape.features(),
+                        shape.readsImage())));
         byte[] json = codec.write(updated);
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         boolean committed = false;

@@ -42,13 +42,14 @@ import java.util.Optional;
  *  "classifier":{"file":"classifier.onnx","sha256":"...","size_bytes":1112345},
  *  "generator":{"file":"generator.onnx","sha256":"...","size_bytes":1234,"threshold":0.35,
  *               "output_height":32,"output_width":32,"class_conditional":false,
- *               "created":"...","description":""}}
+ *               "features":[],"reads_image":true,"created":"...","description":""}}
  * }</pre>
  *
  * {@code generator} is omitted when the version has none; times are RFC 3339 in UTC; {@code resize}
  * is a {@link ResizeMode} name. {@code generator.class_conditional} is always written; when it is
  * absent (manifests written before class-conditional generators existed) it reads as {@code false},
- * which is what those generators are. Parsing treats its input as untrusted: at most {@value
+ * which is what those generators are; likewise absent {@code features} and {@code reads_image} read
+ * as a generator of the image only. Parsing treats its input as untrusted: at most {@value
  * #MAX_MANIFEST_BYTES} bytes, nesting depth and string lengths capped, duplicate keys rejected, an
  * unknown {@code format} rejected, every field type-checked and then validated by the records.
  * Unknown extra fields are ignored. Every parse failure is an {@link InvalidManifestException}.
@@ -131,6 +132,9 @@ public final class ManifestCodec {
       gen.put("output_height", g.outputHeight());
       gen.put("output_width", g.outputWidth());
       gen.put("class_conditional", g.classConditional());
+      ArrayNode features = gen.putArray("features");
+      g.features().forEach(features::add);
+      gen.put("reads_image", g.readsImage());
       gen.put("created", formatTime(g.created()));
       gen.put("description", g.description());
     });
@@ -243,7 +247,9 @@ public final class ManifestCodec {
                     integer(genNode, "output_width", "generator."),
                     optionalBoolean(genNode, "class_conditional", "generator.", false),
                     time(genNode, "created", "generator."),
-                    optionalText(genNode, "description", "generator.")));
+                    optionalText(genNode, "description", "generator."),
+                    optionalStrings(genNode, "features", "generator."),
+                    optionalBoolean(genNode, "reads_image", "generator.", true)));
       }
       return new ModelManifest(name, version, labels, input, classifier, generator, created, description);
     } catch (InvalidManifestException e) {
@@ -311,6 +317,24 @@ public final class ManifestCodec {
       throw new InvalidManifestException("manifest field '" + path + field + "' must be a string");
     }
     return v.textValue();
+  }
+
+  private static List<String> optionalStrings(JsonNode node, String field, String path) {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      return List.of();
+    }
+    if (!v.isArray()) {
+      throw new InvalidManifestException("manifest field '" + path + field + "' must be an array of strings");
+    }
+    List<String> out = new ArrayList<>(v.size());
+    for (int i = 0; i < v.size(); i++) {
+      if (!v.get(i).isTextual()) {
+        throw new InvalidManifestException("manifest field '" + path + field + "[" + i + "]' must be a string");
+      }
+      out.add(v.get(i).textValue());
+    }
+    return out;
   }
 
   private static boolean optionalBoolean(JsonNode node, String field, String path, boolean absent) {

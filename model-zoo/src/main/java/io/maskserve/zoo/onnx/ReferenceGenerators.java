@@ -77,4 +77,38 @@ public final class ReferenceGenerators {
     b.floatOutput(OUTPUT_NAME, "N", 1, outputHeight, outputWidth);
     return b.toBytes(OnnxGraphBuilder.DEFAULT_IR_VERSION, OnnxGraphBuilder.DEFAULT_OPSET);
   }
+
+  /**
+   * A "feature activation" generator that reads one classifier tensor instead of the image (see
+   * {@link io.maskserve.zoo.GeneratorSpec#features}): keep probability is high where the tensor's
+   * mean absolute activation over channels is high, relative to its mean over the map.
+   *
+   * <p>Graph (opset 17, IR 8): input named {@code tensor}, float {@code [N,channels,height,width]}
+   * → Abs → ReduceMean over channels → divided by (its mean over the map + 1e-6) → {@code
+   * Sigmoid(a * (v - 1))}, {@code a =} {@value #CONTRAST_SLOPE} → output {@code keep_prob} float
+   * {@code [N,1,height,width]}; the map's size is the tensor's, which must divide the input size.
+   *
+   * @param tensor name of the classifier tensor read (the generator's only input)
+   * @param channels its channel count
+   * @param height its height
+   * @param width its width
+   * @return the serialized ONNX model
+   */
+  public static byte[] featureActivationGenerator(String tensor, int channels, int height, int width) {
+    Objects.requireNonNull(tensor, "tensor");
+    if (channels < 1 || height < 1 || width < 1) {
+      throw new IllegalArgumentException("tensor dimensions must be positive");
+    }
+    OnnxGraphBuilder b = new OnnxGraphBuilder("feature_activation_generator");
+    String x = b.floatInput(tensor, "N", channels, height, width);
+    String abs = b.node("Abs", List.of(x));
+    String mean = b.node("ReduceMean", List.of(abs), ints("axes", 1), intAttr("keepdims", 1));
+    String overall = b.node("ReduceMean", List.of(mean), ints("axes", 2, 3), intAttr("keepdims", 1));
+    String relative = b.node("Div", List.of(mean, b.node("Add", List.of(overall, b.floatScalar("eps", 1e-6f)))));
+    String centred = b.node("Sub", List.of(relative, b.floatScalar("one", 1f)));
+    String scaled = b.node("Mul", List.of(centred, b.floatScalar("slope", CONTRAST_SLOPE)));
+    b.nodeTo("Sigmoid", List.of(scaled), OUTPUT_NAME);
+    b.floatOutput(OUTPUT_NAME, "N", 1, height, width);
+    return b.toBytes(OnnxGraphBuilder.DEFAULT_IR_VERSION, OnnxGraphBuilder.DEFAULT_OPSET);
+  }
 }

@@ -11,6 +11,7 @@ import io.maskserve.zoo.GeneratorSpec;
 import io.maskserve.zoo.InputSpec;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -21,7 +22,11 @@ import java.util.Optional;
 final class InputChecks {
 
   /** A generator's inputs: the image, and the class input when it is class-conditional. */
-  record GeneratorInputs(String image, Optional<String> target) {}
+  record GeneratorInputs(Optional<String> image, Optional<String> target, List<String> features) {
+    GeneratorInputs(String image, Optional<String> target) {
+      this(Optional.of(image), target, List.of());
+    }
+  }
 
   private InputChecks() {}
 
@@ -63,6 +68,46 @@ final class InputChecks {
       image = it.next();
     }
     return new GeneratorInputs(checkImage(image, input, "generator"), Optional.of(target));
+  }
+
+  /**
+   * Checks the inputs of a generator that may read classifier tensors: {@value
+   * GeneratorSpec#TARGET_INPUT} is the class input, an input named like one of {@code
+   * classifierTensors} reads that tensor, and what remains must be a single image input {@code
+   * [N,3,H,W]}. At least the image or one tensor must be read.
+   */
+  static GeneratorInputs generatorInputs(OrtSession session, InputSpec input, java.util.Set<String> classifierTensors)
+      throws OrtException {
+    Optional<String> image = Optional.empty();
+    Optional<String> target = Optional.empty();
+    List<String> features = new java.util.ArrayList<>();
+    for (NodeInfo node : session.getInputInfo().values()) {
+      String name = node.getName();
+      if (name.equals(GeneratorSpec.TARGET_INPUT)) {
+        checkTarget(node);
+        target = Optional.of(name);
+      } else if (classifierTensors.contains(name)) {
+        if (!(node.getInfo() instanceof TensorInfo info) || info.type != OnnxJavaType.FLOAT) {
+          throw invalid("generator input '" + name + "' reads the classifier tensor of that name and must be a "
+              + "float32 tensor, but it is " + node.getInfo());
+        }
+        features.add(name);
+      } else if (image.isPresent()) {
+        throw invalid("generator inputs '" + image.get() + "' and '" + name + "' are neither '"
+            + GeneratorSpec.TARGET_INPUT + "' nor tensors of the classifier, and only one image input is allowed: "
+            + "name a feature input exactly like the classifier tensor it reads");
+      } else {
+        image = Optional.of(checkImage(node, input, "generator"));
+      }
+    }
+    if (features.size() > io.maskserve.zoo.onnx.FeatureTaps.MAX_TAPS) {
+      throw invalid("generator reads " + features.size() + " classifier tensors; at most "
+          + io.maskserve.zoo.onnx.FeatureTaps.MAX_TAPS + " are allowed");
+    }
+    if (image.isEmpty() && features.isEmpty()) {
+      throw invalid("generator reads neither the image nor any classifier tensor");
+    }
+    return new GeneratorInputs(image, target, List.copyOf(features));
   }
 
   private static void checkTarget(NodeInfo node) {

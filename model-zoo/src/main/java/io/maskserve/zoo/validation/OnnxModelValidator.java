@@ -24,7 +24,10 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Path;
+import io.maskserve.zoo.onnx.FeatureTaps;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -52,7 +55,10 @@ import org.slf4j.LoggerFactory;
  * (exactly that name, rank 1, dynamic batch), which makes it class-conditional. Its validation run
  * feeds the targets {@code {0, C-1}}, the extreme class indices, so a generator that cannot handle
  * every class of the classifier (e.g. an embedding table with fewer rows, which makes Gather fail)
- * is rejected at registration rather than on a request. Any other extra input is rejected.
+ * is rejected at registration rather than on a request. Given the classifier's file, a generator
+ * may also read classifier tensors: an input named like a tensor the classifier's graph computes is
+ * fed that tensor (at most {@value FeatureTaps#MAX_TAPS}, float, batch first), and the image input
+ * becomes optional. Any other extra input is rejected.
  *
  * <p>Every failure is a {@link ZooException} with reason INVALID_ARGUMENT and a message naming the
  * problem; ONNX Runtime errors carry ONNX Runtime's message. Thread-safe: each call uses its own
@@ -138,6 +144,17 @@ public final class OnnxModelValidator implements ModelValidator {
 
   @Override
   public GeneratorShape validateGenerator(Path onnx, ModelManifest classifier) {
+    return validateGenerator(onnx, classifier, null);
+  }
+
+  /**
+   * Validates a generator; with {@code classifierOnnx} it may also read classifier tensors: its
+   * inputs are then sorted by name into the class input {@value GeneratorSpec#TARGET_INPUT}, the
+   * classifier's tensors (fed from a validation run of the classifier with those tensors exposed,
+   * see {@link FeatureTaps}) and at most one image input {@code [N,3,H,W]}.
+   */
+  @Override
+  public GeneratorShape validateGenerator(Path onnx, ModelManifest classifier, Path classifierOnnx) {
     Objects.requireNonNull(onnx, "onnx");
     Objects.requireNonNull(classifier, "classifier");
     InputSpec input = classifier.input();
@@ -147,7 +164,9 @@ public final class OnnxModelValidator implements ModelValidator {
     OnnxStructureCheck.check(onnx, "generator", model -> { });
     try (OrtSession.SessionOptions options = options();
         OrtSession session = env.createSession(onnx.toString(), options)) {
-      InputChecks.GeneratorInputs inputs = InputChecks.generatorInputs(session, input);
+      InputChecks.GeneratorInputs inputs = classifierOnnx == null
+          ? InputChecks.generatorInputs(session, input)
+          : InputChecks.generatorInputs(session, input, classifierTensors(classifierOnnx));
       TensorInfo out = singleFloatOutput(session, "generator");
       long[] declared = out.getShape();
       if (declared.length != 4 && !allUnknown(declared)) {
@@ -155,7 +174,7 @@ public final class OnnxModelValidator implements ModelValidator {
       }
       float[] values;
       long[] actual;
-      try (GeneratorRun run = runGenerator(session, inputs, h, w, numClasses)) {
+      try (GeneratorRun run = runGenerator(session, inputs, h, w, numClasses, classifierOnnx)) {
         values = floatOutput(run.result().get(0), "generator");
         actual = ((OnnxTensor) run.result().get(0)).getInfo().getShape();
       }
@@ -180,51 +199,85 @@ public final class OnnxModelValidator implements ModelValidator {
         }
       }
       boolean conditional = inputs.target().isPresent();
-      log.debug("generator {} valid for {}: output {}x{}, class-conditional {}", onnx, classifier.key(), oh, ow,
-          conditional);
-      return new GeneratorShape((int) oh, (int) ow, conditional);
+      log.debug("generator {} valid for {}: output {}x{}, class-conditional {}, features {}", onnx, classifier.key(),
+          oh, ow, conditional, inputs.features());
+      return new GeneratorShape((int) oh, (int) ow, conditional, inputs.features(), inputs.image().isPresent());
     } catch (OrtException e) {
       throw invalid("ONNX Runtime rejected the generator: " + e.getMessage(), e);
     }
   }
 
+  /** The tensors the classifier's graph computes (candidates for a generator's feature inputs). */
+  private static java.util.Set<String> classifierTensors(Path classifierOnnx) {
+    return FeatureTaps.computedTensors(readModel(classifierOnnx));
+  }
+
+  private static ModelProto readModel(Path onnx) {
+    try {
+      return ModelProto.parseFrom(java.nio.file.Files.readAllBytes(onnx));
+    } catch (java.io.IOException e) {
+      throw new ZooException(ZooException.Reason.INTERNAL, "cannot read the classifier " + onnx + ": "
+          + e.getMessage(), e);
+    }
+  }
+
   /** The result of a generator's validation run and the input tensors it was computed from. */
-  private record GeneratorRun(OrtSession.Result result, OnnxTensor image, OnnxTensor target)
-      implements AutoCloseable {
+  private record GeneratorRun(OrtSession.Result result, List<OnnxTensor> inputs) implements AutoCloseable {
     @Override
     public void close() {
       result.close();
-      image.close();
-      if (target != null) {
-        target.close();
-      }
+      inputs.forEach(OnnxTensor::close);
     }
   }
 
   /**
-   * Runs the generator on a fixed-seed standard normal batch of {@value #BATCH} and, when it is
-   * class-conditional, the targets {@code {0, numClasses-1}}.
+   * Runs the generator on a fixed-seed standard normal batch of {@value #BATCH} (its image input,
+   * and the classifier run on that batch for its feature inputs) and, when it is class-conditional,
+   * the targets {@code {0, numClasses-1}}.
    */
-  private GeneratorRun runGenerator(OrtSession session, InputChecks.GeneratorInputs inputs, int h, int w, int numClasses)
-      throws OrtException {
+  private GeneratorRun runGenerator(OrtSession session, InputChecks.GeneratorInputs inputs, int h, int w,
+      int numClasses, Path classifierOnnx) throws OrtException {
     float[] noise = new float[BATCH * 3 * h * w];
     Random random = new Random(VALIDATION_SEED);
     for (int i = 0; i < noise.length; i++) {
       noise[i] = (float) random.nextGaussian();
     }
-    OnnxTensor image = OnnxTensor.createTensor(env, FloatBuffer.wrap(noise), new long[] {BATCH, 3, h, w});
-    OnnxTensor target = null;
+    long[] imageShape = {BATCH, 3, h, w};
+    List<OnnxTensor> tensors = new ArrayList<>();
     try {
       Map<String, OnnxTensor> feed = new HashMap<>();
-      feed.put(inputs.image(), image);
+      if (inputs.image().isPresent()) {
+        OnnxTensor image = OnnxTensor.createTensor(env, FloatBuffer.wrap(noise), imageShape);
+        tensors.add(image);
+        feed.put(inputs.image().get(), image);
+      }
+      if (!inputs.features().isEmpty()) {
+        Map<String, float[]> values = new HashMap<>();
+        Map<String, long[]> shapes = new HashMap<>();
+        classifierFeatures(classifierOnnx, inputs.features(), noise, imageShape, values, shapes);
+        for (String f : inputs.features()) {
+          OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(values.get(f)), shapes.get(f));
+          tensors.add(t);
+          feed.put(f, t);
+        }
+      }
       if (inputs.target().isEmpty()) {
-        return new GeneratorRun(session.run(feed), image, null);
+        try {
+          return new GeneratorRun(session.run(feed), tensors);
+        } catch (OrtException e) {
+          if (inputs.features().isEmpty()) {
+            throw e;
+          }
+          throw invalid("ONNX Runtime failed to run the generator on the classifier's tensors "
+              + inputs.features() + " (their shapes must match the generator's inputs): " + e.getMessage(), e);
+        }
       }
       long[] targets = {0, numClasses - 1};
-      target = OnnxTensor.createTensor(env, LongBuffer.wrap(targets), new long[] {BATCH});
+      OnnxTensor target = OnnxTensor.createTensor(env, LongBuffer.wrap(targets), new long[] {BATCH});
+      tensors.add(target);
       feed.put(inputs.target().get(), target);
       try {
-        return new GeneratorRun(session.run(feed), image, target);
+        return new GeneratorRun(session.run(feed), tensors);
       } catch (OrtException e) {
         // Most likely a class index the generator cannot take (Gather out of range): say which.
         throw invalid("ONNX Runtime failed to run the class-conditional generator on the targets "
@@ -232,11 +285,36 @@ public final class OnnxModelValidator implements ModelValidator {
             + " of the classifier): " + e.getMessage(), e);
       }
     } catch (OrtException | RuntimeException e) {
-      image.close();
-      if (target != null) {
-        target.close();
-      }
+      tensors.forEach(OnnxTensor::close);
       throw e;
+    }
+  }
+
+  /**
+   * Runs the classifier, with {@code features} exposed as outputs, on {@code batch}; each feature
+   * must be a float tensor whose first dimension is the batch.
+   */
+  private void classifierFeatures(Path classifierOnnx, List<String> features, float[] batch, long[] shape,
+      Map<String, float[]> values, Map<String, long[]> shapes) throws OrtException {
+    byte[] tapped = FeatureTaps.withOutputs(readModel(classifierOnnx), features).toByteArray();
+    try (OrtSession.SessionOptions options = options();
+        OrtSession classifierSession = env.createSession(tapped, options);
+        OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(batch), shape);
+        OrtSession.Result r = classifierSession.run(
+            Map.of(classifierSession.getInputNames().iterator().next(), x), new java.util.HashSet<>(features))) {
+      for (String f : features) {
+        OnnxValue v = r.get(f).orElseThrow();
+        if (!(v instanceof OnnxTensor t) || t.getInfo().type != OnnxJavaType.FLOAT) {
+          throw invalid("classifier tensor '" + f + "' is not a float32 tensor: " + v.getInfo());
+        }
+        long[] s = t.getInfo().getShape();
+        if (s.length < 1 || s[0] != BATCH) {
+          throw invalid("classifier tensor '" + f + "' has shape " + shape(s) + " for a batch of " + BATCH
+              + "; a generator can read only tensors whose first dimension is the batch");
+        }
+        values.put(f, floatOutput(t, "classifier tensor '" + f + "'"));
+        shapes.put(f, s);
+      }
     }
   }
 

@@ -42,6 +42,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * The per-row results are the same as with separate calls; {@code classifyMicros} is then 0 and
  * {@code scoreMicros} covers both.
  *
+ * <p>A generator that reads classifier tensors ({@link LoadedModel#generatorFeatures}) takes them
+ * from the classification call on the originals (the classifier session exposes them as extra
+ * outputs), so it is classifier, generator, then the scoring call: the generator costs only its
+ * decoder.
+ *
  * <p>Queries whose method is a baseline (gradient, SmoothGrad, integrated gradients, Grad-CAM,
  * RISE, occlusion) go to {@link BaselineExplainer}, one query at a time; generator queries of a
  * batch share their inference calls as above.
@@ -130,6 +135,8 @@ public final class ExplanationPipeline implements BatchExplainer {
     List<Prediction> top;
     int target;
     float[] map;
+    /** Classifier tensors a feature-reading generator decodes, by name: this image's slice. */
+    java.util.Map<String, OnnxModel.Input> features;
     long seed;
     PackedMask mask;
     List<PackedMask> samples;
@@ -243,12 +250,16 @@ public final class ExplanationPipeline implements BatchExplainer {
     }
     long tDecode = System.nanoTime();
 
-    // A class-conditional generator needs each target first: classifier on the original images,
-    // one call. Otherwise the originals are classified in the scoring call below.
-    boolean merged = !model.classConditional();
+    // A class-conditional generator needs each target first, and a feature-reading one the
+    // classifier's tensors: classifier on the original images, one call (its tensors exposed as
+    // extra outputs). Otherwise the originals are classified in the scoring call below.
+    List<String> features = model.generatorFeatures();
+    boolean merged = !model.classConditional() && features.isEmpty();
     List<Item> live = live(items);
     if (!merged && !live.isEmpty()) {
-      float[] logits = runBatch(model.classifier(), stack(live, 3 * plane), live.size(), h, w, "classifier", live);
+      float[] logits = features.isEmpty()
+          ? runBatch(model.classifier(), stack(live, 3 * plane), live.size(), h, w, "classifier", live)
+          : classifyWithFeatures(model, live, h, w, features);
       if (logits != null && logits.length != live.size() * numClasses) {
         fail(live, new ExplainException(Reason.INTERNAL,
             "classifier returned " + logits.length + " logits for " + live.size() + " x " + numClasses + " labels"));
@@ -397,11 +408,23 @@ public final class ExplanationPipeline implements BatchExplainer {
   private static void generate(LoadedModel model, List<Item> items, int h, int w) {
     int n = items.size();
     OnnxModel generator = model.generator();
-    float[] batch = stack(items, 3 * h * w);
     long[] shape = {n, 3, h, w};
     OnnxModel.Output out;
     try {
-      out = model.classConditional() ? generator.run(batch, shape, targets(items)) : generator.run(batch, shape);
+      if (model.generatorFeatures().isEmpty()) {
+        float[] batch = stack(items, 3 * h * w);
+        out = model.classConditional() ? generator.run(batch, shape, targets(items)) : generator.run(batch, shape);
+      } else {
+        java.util.Map<String, OnnxModel.Input> feed = new java.util.HashMap<>();
+        if (model.generatorImageInput().isPresent()) {
+          feed.put(model.generatorImageInput().get(), new OnnxModel.Input(stack(items, 3 * h * w), shape));
+        }
+        for (String f : model.generatorFeatures()) {
+          feed.put(f, stackFeature(items, f));
+        }
+        out = generator.run(feed, model.classConditional() ? targets(items) : null, List.of(generator.outputName()))
+            .get(generator.outputName());
+      }
     } catch (OrtException | RuntimeException e) {
       fail(items, new ExplainException(Reason.INTERNAL, "generator inference failed: " + e.getMessage(), e));
       return;
@@ -420,6 +443,61 @@ public final class ExplanationPipeline implements BatchExplainer {
       float[] one = java.util.Arrays.copyOfRange(all, b * mh * mw, (b + 1) * mh * mw);
       items.get(b).map = upsample(one, mh, mw, h, w);
     }
+  }
+
+  /**
+   * Classifies the items' images in one call of the classifier session, which exposes {@code
+   * features} as outputs after the logits; keeps each item's slice of every feature tensor.
+   *
+   * @return the logits {@code [n,C]}, or null when the call failed (the items are failed)
+   */
+  private static float[] classifyWithFeatures(LoadedModel model, List<Item> items, int h, int w, List<String> features) {
+    OnnxModel classifier = model.classifier();
+    int n = items.size();
+    List<String> outputs = new ArrayList<>();
+    outputs.add(classifier.outputName());
+    outputs.addAll(features);
+    java.util.Map<String, OnnxModel.Output> out;
+    try {
+      out = classifier.run(java.util.Map.of(classifier.inputName(),
+          new OnnxModel.Input(stack(items, 3 * h * w), new long[] {n, 3, h, w})), null, outputs);
+    } catch (OrtException | RuntimeException e) {
+      fail(items, new ExplainException(Reason.INTERNAL, "classifier inference failed: " + e.getMessage(), e));
+      return null;
+    }
+    for (Item it : items) {
+      it.features = new java.util.HashMap<>();
+    }
+    for (String f : features) {
+      OnnxModel.Output t = out.get(f);
+      long[] s = t.shape();
+      if (s.length < 1 || s[0] != n || t.values().length % n != 0) {
+        fail(items, new ExplainException(Reason.INTERNAL, "classifier tensor '" + f + "' has shape "
+            + java.util.Arrays.toString(s) + " for a batch of " + n));
+        return null;
+      }
+      int per = t.values().length / n;
+      long[] one = s.clone();
+      one[0] = 1;
+      for (int b = 0; b < n; b++) {
+        items.get(b).features.put(f,
+            new OnnxModel.Input(java.util.Arrays.copyOfRange(t.values(), b * per, (b + 1) * per), one));
+      }
+    }
+    return out.get(classifier.outputName()).values();
+  }
+
+  /** The items' slices of classifier tensor {@code f} stacked again into one batch. */
+  private static OnnxModel.Input stackFeature(List<Item> items, String f) {
+    OnnxModel.Input first = items.get(0).features.get(f);
+    int per = first.values().length;
+    float[] batch = new float[items.size() * per];
+    for (int b = 0; b < items.size(); b++) {
+      System.arraycopy(items.get(b).features.get(f).values(), 0, batch, b * per, per);
+    }
+    long[] shape = first.shape().clone();
+    shape[0] = items.size();
+    return new OnnxModel.Input(batch, shape);
   }
 
   /** The items' target classes, in order: row b of the generator batch explains items[b].target. */

@@ -4,6 +4,7 @@ import io.maskserve.server.runtime.OnnxModel;
 import io.maskserve.zoo.GeneratorSpec;
 import io.maskserve.zoo.ModelManifest;
 import io.maskserve.zoo.ZooException;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,6 +28,7 @@ public final class LoadedModel {
   private final OnnxModel classifier;
   private final OnnxModel generator;
   private final boolean classConditional;
+  private final String generatorImageInput;
   private final GradientModels gradients;
   // Starts at 1: the registry's own reference.
   private final AtomicInteger refs = new AtomicInteger(1);
@@ -45,25 +47,53 @@ public final class LoadedModel {
         () -> new IllegalArgumentException("manifest " + manifest.key() + " has no generator"));
     this.classConditional = spec.classConditional();
     checkGeneratorInputs(manifest, generator, classConditional);
+    this.generatorImageInput = spec.readsImage()
+        ? generator.inputNames().stream()
+            .filter(n -> !n.equals(GeneratorSpec.TARGET_INPUT) && !spec.features().contains(n)).findFirst().orElseThrow()
+        : null;
+    if (!classifier.outputNames().containsAll(spec.features())) {
+      throw new ZooException(ZooException.Reason.FAILED_PRECONDITION, "the generator of " + manifest.key()
+          + " reads the classifier tensors " + spec.features() + " but the classifier session outputs only "
+          + classifier.outputNames() + "; open the classifier with those tensors exposed (FeatureTaps)");
+    }
   }
 
   /**
-   * Fails when the manifest and the generator file disagree on being class-conditional: running
-   * would then fail on every request (a missing or unexpected {@code target} input).
+   * Fails when the manifest and the generator file disagree on the generator's inputs (being
+   * class-conditional, the classifier tensors it reads, the image): running would then fail on
+   * every request (a missing or unexpected input).
    */
   private static void checkGeneratorInputs(ModelManifest manifest, OnnxModel generator, boolean conditional) {
-    int expectedInputs = conditional ? 2 : 1;
-    if (generator.takesTarget() == conditional && generator.inputNames().size() == expectedInputs) {
+    GeneratorSpec spec = manifest.generator().orElseThrow();
+    int expectedInputs = (conditional ? 1 : 0) + (spec.readsImage() ? 1 : 0) + spec.features().size();
+    if (generator.inputNames().contains(GeneratorSpec.TARGET_INPUT) == conditional
+        && generator.inputNames().size() == expectedInputs
+        && generator.inputNames().containsAll(spec.features())) {
       return;
     }
-    String says = conditional
+    String says = (conditional
         ? "class-conditional (inputs: the image and int64 '" + GeneratorSpec.TARGET_INPUT + "' [N])"
-        : "unconditional (one input, the image)";
+        : "unconditional (one input, the image)")
+        + (spec.readsFeatures() ? ", reading the classifier tensors " + spec.features()
+            + (spec.readsImage() ? " and the image" : " instead of the image") : "");
     throw new ZooException(
         ZooException.Reason.FAILED_PRECONDITION,
         "the generator of " + manifest.key() + " does not match its manifest: the manifest says it is " + says
-            + " but " + manifest.generator().orElseThrow().artifact().file() + " has the inputs "
+            + " but " + spec.artifact().file() + " has the inputs "
             + generator.inputNames() + "; delete the generator and register it again");
+  }
+
+  /**
+   * Classifier tensors the generator reads (empty when it reads only the image): the classifier
+   * session exposes them as outputs after the logits.
+   */
+  public List<String> generatorFeatures() {
+    return manifest.generator().orElseThrow().features();
+  }
+
+  /** Name of the generator's image input, if it reads the image. */
+  public Optional<String> generatorImageInput() {
+    return Optional.ofNullable(generatorImageInput);
   }
 
   /**

@@ -1,5 +1,8 @@
 package io.maskserve.server.registry;
 
+import java.nio.file.Path;
+import java.nio.file.Files;
+import io.maskserve.zoo.onnx.FeatureTaps;
 import io.maskserve.server.runtime.OnnxModel;
 import io.maskserve.server.runtime.SessionFactory;
 import io.maskserve.zoo.ModelKey;
@@ -292,17 +295,23 @@ public final class ModelRegistry implements AutoCloseable {
     OnnxModel classifier = null;
     OnnxModel generator = null;
     try {
-      classifier = new OnnxModel(
-          sessions.environment(), sessions.open(store.localFile(m, m.classifier())));
+      List<String> features = m.generator().orElseThrow().features();
+      Path classifierFile = store.localFile(m, m.classifier());
+      // A generator reading classifier tensors gets them from the classification pass itself: the
+      // session is opened on the classifier with those tensors exposed as extra outputs.
+      classifier = new OnnxModel(sessions.environment(), features.isEmpty()
+          ? sessions.open(classifierFile)
+          : sessions.open(FeatureTaps.withOutputs(Files.readAllBytes(classifierFile), features)));
       generator = new OnnxModel(
           sessions.environment(), sessions.open(store.localFile(m, m.generator().orElseThrow().artifact())));
       LoadedModel model = new LoadedModel(m, classifier, generator, GradientModels.forZoo(m, store, sessions));
       log.info(
-          "model loaded name={} version={} device={} classConditional={} millis={}",
+          "model loaded name={} version={} device={} classConditional={} features={} millis={}",
           m.name(),
           m.version(),
           sessions.effectiveDevice(),
           model.classConditional(),
+          features,
           (System.nanoTime() - t0) / 1_000_000);
       return model;
     } catch (ZooException e) {

@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtSession;
 import io.maskserve.zoo.GeneratorSpec;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -22,6 +23,9 @@ public final class OnnxModel implements AutoCloseable {
 
   /** A dense float output: values row-major and its shape. */
   public record Output(float[] values, long[] shape) {}
+
+  /** A dense float input: values row-major and its shape (batch first). */
+  public record Input(float[] values, long[] shape) {}
 
   private static final String TARGET = GeneratorSpec.TARGET_INPUT;
 
@@ -53,6 +57,11 @@ public final class OnnxModel implements AutoCloseable {
   /** Names of all the session's inputs, in the model's order. */
   public Set<String> inputNames() {
     return session.getInputNames();
+  }
+
+  /** Names of all the session's outputs, in the model's order. */
+  public Set<String> outputNames() {
+    return session.getOutputNames();
   }
 
   /** Name of the (first) output. */
@@ -135,6 +144,44 @@ public final class OnnxModel implements AutoCloseable {
         out.put(o, output((OnnxTensor) result.get(o).orElseThrow()));
       }
       return out;
+    }
+  }
+
+  /**
+   * Runs the model on named float inputs (and, when {@code targets} is not null, the int64 {@value
+   * GeneratorSpec#TARGET_INPUT}) and returns the named outputs: for models whose inputs are not a
+   * single image, such as generators reading classifier tensors, and classifiers with tensors
+   * exposed as extra outputs.
+   *
+   * @param inputs every float input by name
+   * @param targets one class per row, or null when the model takes none
+   * @param outputs names of the float outputs wanted, in the order returned
+   * @throws IllegalArgumentException if an output is unknown
+   */
+  public Map<String, Output> run(Map<String, Input> inputs, long[] targets, List<String> outputs)
+      throws OrtException {
+    for (String o : outputs) {
+      if (!session.getOutputNames().contains(o)) {
+        throw new IllegalArgumentException("the model has no output '" + o + "'; it has " + session.getOutputNames());
+      }
+    }
+    Map<String, OnnxTensor> feed = new java.util.HashMap<>();
+    try {
+      for (Map.Entry<String, Input> e : inputs.entrySet()) {
+        feed.put(e.getKey(), OnnxTensor.createTensor(env, FloatBuffer.wrap(e.getValue().values()), e.getValue().shape()));
+      }
+      if (targets != null) {
+        feed.put(TARGET, OnnxTensor.createTensor(env, LongBuffer.wrap(targets), new long[] {targets.length}));
+      }
+      try (OrtSession.Result result = session.run(feed, new java.util.LinkedHashSet<>(outputs))) {
+        Map<String, Output> out = new java.util.LinkedHashMap<>();
+        for (String o : outputs) {
+          out.put(o, output((OnnxTensor) result.get(o).orElseThrow()));
+        }
+        return out;
+      }
+    } finally {
+      feed.values().forEach(OnnxTensor::close);
     }
   }
 
