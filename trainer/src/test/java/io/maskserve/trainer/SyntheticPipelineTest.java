@@ -145,7 +145,7 @@ class SyntheticPipelineTest {
           "pointing " + r.pointingRate() + " vs uniform " + r.uniformPointingRate());
 
       // The trained generator exports with parity and is accepted by a zoo beside its classifier.
-      byte[] onnx = new OnnxExporter().generator(trainer.generator(), SIZE, SIZE);
+      byte[] onnx = new OnnxExporter().export(trainer.generator(), SIZE, SIZE);
       float[] x = eval.gather(new int[] {0, 1, 2, 3, 4});
       float[] djl = flatten(trainer.keepProbabilities(x, 5));
       float[] viaOrt = runGenerator(onnx, x, 5);

@@ -4,7 +4,6 @@ import ai.djl.Model;
 import ai.onnxruntime.OrtEnvironment;
 import io.maskserve.trainer.export.OnnxExporter;
 import io.maskserve.trainer.model.Djl;
-import io.maskserve.trainer.model.GeneratorNet;
 import io.maskserve.trainer.reinforce.GeneratorCheckpoint;
 import io.maskserve.zoo.GeneratorRegistration;
 import io.maskserve.zoo.ModelManifest;
@@ -63,8 +62,7 @@ public final class ExportCommand implements Callable<Integer> {
     Djl.engine();
     byte[] onnx;
     try (Model m = Model.newInstance("generator", "PyTorch")) {
-      GeneratorNet net = cp.load(checkpoint, m);
-      onnx = new OnnxExporter().generator(net, cp.height(), cp.width());
+      onnx = new OnnxExporter().export(cp.load(checkpoint, m), cp.height(), cp.width());
     }
     Files2.writeAtomically(out, onnx);
     w.printf(Locale.ROOT, "wrote %s (%d bytes)%n", out, onnx.length);

@@ -7,6 +7,10 @@ import io.maskserve.trainer.data.ImageSource;
 import io.maskserve.trainer.data.LabelledImages;
 import io.maskserve.trainer.export.OnnxExporter;
 import io.maskserve.trainer.model.GeneratorConfig;
+import java.util.ArrayList;
+import java.util.List;
+import io.maskserve.trainer.model.Tap;
+import io.maskserve.trainer.model.DecoderConfig;
 import io.maskserve.trainer.reinforce.Evaluation;
 import io.maskserve.trainer.reinforce.GeneratorCheckpoint;
 import io.maskserve.trainer.reinforce.Objective;
@@ -149,6 +153,17 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--smooth", defaultValue = "1", description = "Odd smoothing kernel, 1 = none (default ${DEFAULT-VALUE}).")
   int smooth;
 
+  @Option(names = "--decoder-taps", split = ",", paramLabel = "TENSOR",
+      description = "Train a feature decoder instead of the image U-Net: the generator reads these tensors of the"
+          + " classifier's ONNX graph (comma-separated; any order, they are sorted coarsest first), which the server"
+          + " takes from the prediction's own forward pass. --width/--depth/--blocks/--output-level are then unused;"
+          + " the output grid is the finest tap's.")
+  List<String> decoderTaps;
+
+  @Option(names = "--decoder-width", defaultValue = "64", paramLabel = "C",
+      description = "Channels of the feature decoder (default ${DEFAULT-VALUE}).")
+  int decoderWidth;
+
   @Option(names = "--class-conditional",
       description = "Train a class-conditional generator: the class to explain is a second input (ONNX 'target'"
           + " int64 [N]), so any class can be explained, not only the top-1.")
@@ -202,16 +217,23 @@ public final class TrainCommand implements Callable<Integer> {
       case "constant" -> false;
       default -> throw new IllegalArgumentException("--lr-schedule must be cosine or constant, got " + lrSchedule);
     };
+    List<String> taps = decoderTaps == null ? List.of() : decoderTaps;
+    if (!taps.isEmpty() && classConditional) {
+      throw new IllegalArgumentException("--decoder-taps and --class-conditional cannot be combined yet: feature"
+          + " decoders explain the classifier's top-1");
+    }
+    int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+    DecoderConfig decoder = taps.isEmpty() ? null : decoderConfig(env, classifierBytes, h, wd, taps);
     TrainerConfig config = new TrainerConfig(gc, steps, batchSize, lr, initialKeep, seed, cosine, topK,
-        targetTemperature);
+        targetTemperature, decoder);
     Reinforce.Settings settings = new Reinforce.Settings(samples, lambdaArea, lambdaTv, entropy, estimator, eta,
         keepThreshold, lambdaDeletion);
     RunDirectory run = new RunDirectory(out);
     run.begin(settings(manifest, config, settings, paper), resume);
-    int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
     boolean needsGradients = paper || estimator != Reinforce.Estimator.REINFORCE;
-    GeneratorCheckpoint architecture = new GeneratorCheckpoint(gc, h, wd);
-    try (OrtClassifier classifier = new OrtClassifier(env, classifierBytes, h, wd, threads, 512);
+    GeneratorCheckpoint architecture = new GeneratorCheckpoint(gc, decoder, h, wd);
+    try (OrtClassifier classifier = new OrtClassifier(env, classifierBytes, h, wd, threads, 512,
+            decoder == null ? List.of() : decoder.tensors());
         OrtGradients gradients = needsGradients ? new OrtGradients(env, classifierBytes,
             paper ? AutodiffOptions.Score.LOGIT : AutodiffOptions.Score.LOG_SOFTMAX, h, wd, threads, 256) : null) {
       Objective obj = paper ? new Paper(classifier, gradients) : new Reinforce(settings, classifier, gradients);
@@ -235,7 +257,7 @@ public final class TrainCommand implements Callable<Integer> {
           progress.finish();
         }
         run.checkpoint(trainer, architecture);
-        byte[] onnx = new OnnxExporter().generator(trainer.generator(), h, wd);
+        byte[] onnx = new OnnxExporter().export(trainer.generator(), h, wd);
         Files2.writeAtomically(out.resolve("generator.onnx"), onnx);
         w.printf(Locale.ROOT, "wrote %s (step %d)%n", out.resolve("generator.onnx"), trainer.stepsDone());
         if (eval != null) {
@@ -263,7 +285,8 @@ public final class TrainCommand implements Callable<Integer> {
     int[] targets = classifier.top1(ev.pixels(), ev.size());
     int h = manifest.input().height();
     float[][] maps = trainer.keepProbabilities(ev.pixels(), targets, ev.size());
-    Evaluation.Result r = Evaluation.evaluate(maps, gc.outputSide(h), gc.outputSide(manifest.input().width()), ev,
+    Evaluation.Result r = Evaluation.evaluate(maps, trainer.generator().outputHeight(h),
+        trainer.generator().outputWidth(manifest.input().width()), ev,
         targets, classifier, keepThreshold, Evaluation.defaultTolerance(Math.max(h, manifest.input().width())));
     w.printf(Locale.ROOT, "eval on %d images: pointing %.3f (uniform map %.3f), IoU %.3f, keep %.3f,"
         + " p(masked)/p(original) %.3f%n", ev.size(), r.pointingRate(), r.uniformPointingRate(), r.meanIou(),
@@ -282,6 +305,28 @@ public final class TrainCommand implements Callable<Integer> {
           + " (uniform map %.3f), IoU %.3f, keep %.3f, masked image classified as the requested class %.3f%n",
           pairs.size() / 2, p.pointingRate(), p.uniformPointingRate(), p.meanIou(), p.meanKeep(), wins);
     }
+  }
+
+  /**
+   * The decoder of {@code taps}: their shapes are read off one classifier pass on a blank image,
+   * and they are ordered coarsest first (ties keep the given order).
+   */
+  private DecoderConfig decoderConfig(OrtEnvironment env, byte[] classifierBytes, int h, int wd, List<String> taps)
+      throws Exception {
+    List<Tap> found = new ArrayList<>();
+    try (OrtClassifier probe = new OrtClassifier(env, classifierBytes, h, wd, 1, 1, taps)) {
+      OrtClassifier.Features f = probe.features(new float[3 * h * wd], 1);
+      for (String t : taps) {
+        long[] s = f.shapes().get(t);
+        if (s.length != 3) {
+          throw new IllegalArgumentException("classifier tensor " + t + " has per-image shape "
+              + java.util.Arrays.toString(s) + "; a decoder reads [C,H,W] feature maps");
+        }
+        found.add(new Tap(t, (int) s[0], (int) s[1], (int) s[2]));
+      }
+    }
+    found.sort(java.util.Comparator.comparingInt(Tap::height));
+    return new DecoderConfig(found, decoderWidth, smooth);
   }
 
   private Map<String, String> settings(ModelManifest manifest, TrainerConfig c, Reinforce.Settings s, boolean paper) {
@@ -306,6 +351,10 @@ public final class TrainCommand implements Callable<Integer> {
     GeneratorConfig g = c.generator();
     m.put("generator", g.baseWidth() + "/" + g.depth() + "/" + g.blocksPerLevel() + "/" + g.outputLevel() + "/"
         + g.smoothKernel());
+    if (c.decoder() != null) {
+      // Only for decoder runs, so that runs started before decoders existed still resume.
+      m.put("decoder", c.decoder().width() + "/" + String.join(",", c.decoder().tensors()));
+    }
     if (s.deletionWeight() > 0) {
       m.put("lambdaDeletion", Float.toString(s.deletionWeight()));
     }

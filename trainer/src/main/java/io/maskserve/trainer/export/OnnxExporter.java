@@ -4,12 +4,17 @@ import static io.maskserve.zoo.onnx.OnnxGraphBuilder.intAttr;
 import static io.maskserve.zoo.onnx.OnnxGraphBuilder.ints;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.Block;
 import ai.onnx.proto.OnnxMl.AttributeProto;
 import com.google.protobuf.ByteString;
 import io.maskserve.trainer.model.ClassifierNet;
 import io.maskserve.trainer.model.ConvBnRelu;
+import io.maskserve.trainer.model.DecoderConfig;
+import io.maskserve.trainer.model.FeatureDecoderNet;
 import io.maskserve.trainer.model.GeneratorNet;
+import io.maskserve.trainer.model.MaskGenerator;
+import io.maskserve.trainer.model.Tap;
 import io.maskserve.zoo.onnx.OnnxGraphBuilder;
 import java.util.List;
 import java.util.Objects;
@@ -99,12 +104,58 @@ public final class OnnxExporter {
         x = convBnRelu(b, x, block, "dec" + level + "_" + j++);
       }
     }
-    NDArray w = param(net.head(), "weight");
-    NDArray bias = param(net.head(), "bias");
+    int level = net.config().outputLevel();
+    return finish(b, x, net.head(), net.config().smoothKernel(), height >> level, width >> level);
+  }
+
+  /** Exports either kind of generator: {@link #generator} or {@link #decoder}. */
+  public byte[] export(MaskGenerator net, int height, int width) {
+    if (net instanceof GeneratorNet g) {
+      return generator(g, height, width);
+    }
+    if (net instanceof FeatureDecoderNet d) {
+      return decoder(d);
+    }
+    throw new IllegalArgumentException("cannot export a " + net.getClass().getName());
+  }
+
+  /**
+   * Exports a feature decoder: one input per tap, named like the classifier tensor it reads,
+   * {@code [N,channels,height,width]} → {@code keep_prob [N,1,h,w]} (the zoo feeds those inputs
+   * from the classifier's own forward pass, see {@code GeneratorSpec#features}).
+   */
+  public byte[] decoder(FeatureDecoderNet net) {
+    Objects.requireNonNull(net, "net");
+    DecoderConfig c = net.config();
+    OnnxGraphBuilder b = new OnnxGraphBuilder("maskserve_feature_decoder");
+    List<String> inputs = new java.util.ArrayList<>();
+    for (Tap t : c.taps()) {
+      inputs.add(b.floatInput(t.tensor(), "N", t.channels(), t.height(), t.width()));
+    }
+    String x = null;
+    for (int i = 0; i < c.taps().size(); i++) {
+      String lateral = convBnRelu(b, inputs.get(i), net.laterals().get(i), "lateral" + i);
+      if (x == null) {
+        x = lateral;
+      } else {
+        float f = c.factor(i);
+        String scales = b.floatInitializer("up_scales" + i, new float[] {1f, 1f, f, f}, 4);
+        x = b.node("Resize", List.of(x, "", scales), str("mode", "nearest"),
+            str("coordinate_transformation_mode", "asymmetric"), str("nearest_mode", "floor"));
+        x = b.node("Concat", List.of(x, lateral), intAttr("axis", 1));
+      }
+      x = convBnRelu(b, x, net.merges().get(i), "merge" + i);
+    }
+    return finish(b, x, net.head(), c.smoothKernel(), c.outputHeight(), c.outputWidth());
+  }
+
+  /** Head convolution, sigmoid, optional smoothing, the output; the model's bytes. */
+  private static byte[] finish(OnnxGraphBuilder b, String x, Conv2d headConv, int k, int outH, int outW) {
+    NDArray w = param(headConv, "weight");
+    NDArray bias = param(headConv, "bias");
     String wName = b.floatInitializer("head_w", w.toFloatArray(), w.getShape().getShape());
     String bName = b.floatInitializer("head_b", bias.toFloatArray(), 1);
     x = b.node("Conv", List.of(x, wName, bName), ints("kernel_shape", 1, 1));
-    int k = net.config().smoothKernel();
     if (k > 1) {
       x = b.node("Sigmoid", List.of(x));
       int p = k / 2;
@@ -113,8 +164,7 @@ public final class OnnxExporter {
     } else {
       b.nodeTo("Sigmoid", List.of(x), GENERATOR_OUTPUT);
     }
-    int level = net.config().outputLevel();
-    b.floatOutput(GENERATOR_OUTPUT, "N", 1, height >> level, width >> level);
+    b.floatOutput(GENERATOR_OUTPUT, "N", 1, outH, outW);
     return b.toBytes(OnnxGraphBuilder.DEFAULT_IR_VERSION, OnnxGraphBuilder.DEFAULT_OPSET);
   }
 

@@ -12,7 +12,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * 3×3 convolution (stride 1, padding 1, no bias: the batch norm's shift replaces it), batch
+ * A k×k convolution (3×3 unless said otherwise; stride 1, padding k/2, no bias: the batch norm's shift replaces it), batch
  * normalisation and ReLU. The exporter folds the batch norm into the convolution.
  */
 public final class ConvBnRelu extends AbstractBlock {
@@ -28,9 +28,20 @@ public final class ConvBnRelu extends AbstractBlock {
    * @param channels output channels
    */
   public ConvBnRelu(int channels) {
+    this(channels, 3);
+  }
+
+  /**
+   * @param channels output channels
+   * @param kernel odd kernel size (padding keeps the spatial size)
+   */
+  public ConvBnRelu(int channels, int kernel) {
+    if (kernel < 1 || kernel % 2 == 0) {
+      throw new IllegalArgumentException("kernel must be odd, got " + kernel);
+    }
     this.channels = channels;
-    conv = addChildBlock("conv", Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1))
-        .setFilters(channels).optBias(false).build());
+    conv = addChildBlock("conv", Conv2d.builder().setKernelShape(new Shape(kernel, kernel))
+        .optPadding(new Shape(kernel / 2, kernel / 2)).setFilters(channels).optBias(false).build());
     bn = addChildBlock("bn", BatchNorm.builder().optEpsilon(BN_EPSILON).build());
   }
 

@@ -24,7 +24,7 @@ import java.util.Objects;
  * ({@code [N]}, integer), output keep probabilities {@code [N,1,H/2^outputLevel,
  * W/2^outputLevel]} in [0,1].
  */
-public final class GeneratorNet extends AbstractBlock {
+public final class GeneratorNet extends AbstractBlock implements MaskGenerator {
 
   private final GeneratorConfig config;
   private final List<List<ConvBnRelu>> encoder = new ArrayList<>();
@@ -118,8 +118,31 @@ public final class GeneratorNet extends AbstractBlock {
   }
 
   /** The 1×1 output convolution (one logit per cell). */
+  @Override
   public Conv2d head() {
     return head;
+  }
+
+  @Override
+  public boolean conditional() {
+    return config.conditional();
+  }
+
+  @Override
+  public String architecture() {
+    return "width=" + config.baseWidth() + " depth=" + config.depth() + " blocks=" + config.blocksPerLevel()
+        + " outputLevel=" + config.outputLevel() + " smooth=" + config.smoothKernel()
+        + (config.conditional() ? " classes=" + config.classes() : "");
+  }
+
+  @Override
+  public int outputHeight(int inputHeight) {
+    return config.outputSide(inputHeight);
+  }
+
+  @Override
+  public int outputWidth(int inputWidth) {
+    return config.outputSide(inputWidth);
   }
 
   @Override
@@ -173,8 +196,12 @@ public final class GeneratorNet extends AbstractBlock {
 
   /** Sigmoid then (if configured) the smoothing average pool. */
   public NDArray probabilities(NDArray logits) {
+    return probabilities(logits, config.smoothKernel());
+  }
+
+  /** Sigmoid then, when {@code k > 1}, a k×k average pool over the cells inside the map. */
+  static NDArray probabilities(NDArray logits, int k) {
     NDArray p = ai.djl.nn.Activation.sigmoid(logits);
-    int k = config.smoothKernel();
     if (k > 1) {
       // Mean over the window's cells inside the image (ONNX count_include_pad=0). Computed as a
       // ratio of two padded averages because DJL's PyTorch avgPool2d does not honour

@@ -1,5 +1,8 @@
 package io.maskserve.trainer.reinforce;
 
+import io.maskserve.zoo.onnx.FeatureTaps;
+import java.util.List;
+import java.util.Set;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -18,6 +21,8 @@ public final class OrtClassifier implements AutoCloseable {
   private final OrtEnvironment env;
   private final OrtSession session;
   private final String inputName;
+  private final String logitsName;
+  private final List<String> taps;
   private final int height;
   private final int width;
   private final int maxBatch;
@@ -32,13 +37,26 @@ public final class OrtClassifier implements AutoCloseable {
    */
   public OrtClassifier(OrtEnvironment env, byte[] onnx, int height, int width, int threads, int maxBatch)
       throws OrtException {
+    this(env, onnx, height, width, threads, maxBatch, List.of());
+  }
+
+  /**
+   * A classifier that also exposes the intermediate tensors {@code taps} (see {@link #features}),
+   * for generators that decode them.
+   *
+   * @param taps names of tensors of the classifier's graph (see {@link FeatureTaps})
+   */
+  public OrtClassifier(OrtEnvironment env, byte[] onnx, int height, int width, int threads, int maxBatch,
+      List<String> taps) throws OrtException {
     this.env = Objects.requireNonNull(env, "env");
+    this.taps = List.copyOf(taps);
     try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
       o.setIntraOpNumThreads(Math.max(1, threads));
       o.setInterOpNumThreads(1);
-      session = env.createSession(onnx, o);
+      session = env.createSession(this.taps.isEmpty() ? onnx : FeatureTaps.withOutputs(onnx, this.taps), o);
     }
     inputName = session.getInputNames().iterator().next();
+    logitsName = session.getOutputNames().iterator().next();
     this.height = height;
     this.width = width;
     this.maxBatch = Math.max(1, maxBatch);
@@ -55,12 +73,58 @@ public final class OrtClassifier implements AutoCloseable {
       int m = Math.min(maxBatch, n - start);
       FloatBuffer buf = FloatBuffer.wrap(images, start * len, m * len).slice();
       try (OnnxTensor x = OnnxTensor.createTensor(env, buf, new long[] {m, 3, height, width});
-          OrtSession.Result r = session.run(Map.of(inputName, x))) {
+          OrtSession.Result r = session.run(Map.of(inputName, x), Set.of(logitsName))) {
         float[][] part = (float[][]) r.get(0).getValue();
         System.arraycopy(part, 0, out, start, m);
       }
     }
     return out;
+  }
+
+  /**
+   * The logits and the tapped tensors of {@code n} images.
+   *
+   * @param logits {@code [n][C]}
+   * @param tensors per tap, its values for the {@code n} images, contiguous {@code [n, ...]}
+   * @param shapes per tap, its per-image shape (without the batch dimension)
+   */
+  public record Features(float[][] logits, Map<String, float[]> tensors, Map<String, long[]> shapes) {}
+
+  /** The tapped tensors' names (empty for a plain classifier). */
+  public List<String> taps() {
+    return taps;
+  }
+
+  /** One forward pass giving the logits and every tapped tensor of {@code n} contiguous images. */
+  public Features features(float[] images, int n) throws OrtException {
+    int len = 3 * height * width;
+    if (images.length < (long) n * len) {
+      throw new IllegalArgumentException("images hold fewer than " + n + " images");
+    }
+    float[][] logits = new float[n][];
+    Map<String, float[]> tensors = new java.util.LinkedHashMap<>();
+    Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
+    Set<String> wanted = new java.util.LinkedHashSet<>();
+    wanted.add(logitsName);
+    wanted.addAll(taps);
+    for (int start = 0; start < n; start += maxBatch) {
+      int m = Math.min(maxBatch, n - start);
+      FloatBuffer buf = FloatBuffer.wrap(images, start * len, m * len).slice();
+      try (OnnxTensor x = OnnxTensor.createTensor(env, buf, new long[] {m, 3, height, width});
+          OrtSession.Result r = session.run(Map.of(inputName, x), wanted)) {
+        float[][] part = (float[][]) r.get(logitsName).orElseThrow().getValue();
+        System.arraycopy(part, 0, logits, start, m);
+        for (String t : taps) {
+          OnnxTensor v = (OnnxTensor) r.get(t).orElseThrow();
+          long[] shape = v.getInfo().getShape();
+          int per = (int) (v.getInfo().getNumElements() / m);
+          float[] all = tensors.computeIfAbsent(t, k -> new float[n * per]);
+          shapes.putIfAbsent(t, java.util.Arrays.copyOfRange(shape, 1, shape.length));
+          v.getFloatBuffer().get(all, start * per, m * per);
+        }
+      }
+    }
+    return new Features(logits, tensors, shapes);
   }
 
   /** {@code log softmax(logits)[targets[i]]} of every image. */

@@ -15,7 +15,11 @@ import ai.onnxruntime.OrtException;
 import io.maskserve.trainer.data.ImageSource;
 import io.maskserve.trainer.data.Prefetcher;
 import io.maskserve.trainer.model.Djl;
+import io.maskserve.trainer.model.DecoderConfig;
+import io.maskserve.trainer.model.FeatureDecoderNet;
 import io.maskserve.trainer.model.GeneratorNet;
+import io.maskserve.trainer.model.MaskGenerator;
+import io.maskserve.trainer.model.Tap;
 import io.maskserve.trainer.optim.Adam;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -30,7 +34,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Trains a {@link GeneratorNet} against a frozen ONNX classifier with an {@link Objective}.
+ * Trains a {@link MaskGenerator} (the image U-Net, or a {@link FeatureDecoderNet} of classifier
+ * tensors) against a frozen ONNX classifier with an {@link Objective}.
  *
  * <p>Per step: a batch of images with their targets (the classifier's top-1 on the unmasked
  * image, or for a class-conditional generator one of its top k, see {@link
@@ -63,7 +68,7 @@ public final class Trainer implements AutoCloseable {
   private final OrtClassifier classifier;
   private final Prefetcher prefetcher;
   private final Model model;
-  private final GeneratorNet net;
+  private final MaskGenerator net;
   private final Adam adam;
   private int step;
   private int[] order;
@@ -83,17 +88,31 @@ public final class Trainer implements AutoCloseable {
     if (data.size() == 0) {
       throw new IllegalArgumentException("no training images");
     }
-    int div = 1 << config.generator().depth();
-    if (data.height() % div != 0 || data.width() % div != 0) {
-      throw new IllegalArgumentException("image size " + data.height() + "x" + data.width()
-          + " must be divisible by 2^depth = " + div);
-    }
     this.classifier = Objects.requireNonNull(classifier, "classifier");
+    DecoderConfig decoder = config.decoder();
+    if (decoder == null) {
+      int div = 1 << config.generator().depth();
+      if (data.height() % div != 0 || data.width() % div != 0) {
+        throw new IllegalArgumentException("image size " + data.height() + "x" + data.width()
+            + " must be divisible by 2^depth = " + div);
+      }
+    } else if (!classifier.taps().equals(decoder.tensors())) {
+      throw new IllegalArgumentException("the decoder reads " + decoder.tensors() + " but the classifier exposes "
+          + classifier.taps());
+    }
     Djl.engine().setRandomSeed((int) config.seed());
     this.model = Model.newInstance("generator", "PyTorch");
-    this.net = new GeneratorNet(config.generator());
-    model.setBlock(net);
-    net.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, data.height(), data.width()));
+    if (decoder == null) {
+      GeneratorNet g = new GeneratorNet(config.generator());
+      model.setBlock(g);
+      g.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, data.height(), data.width()));
+      this.net = g;
+    } else {
+      FeatureDecoderNet d = new FeatureDecoderNet(decoder);
+      model.setBlock(d);
+      d.initialize(model.getNDManager(), 1);
+      this.net = d;
+    }
     setInitialKeep(config.initialKeep());
     this.adam = new Adam(net.getParameters().stream().toList(), config.learningRate());
     adam.attachGradients();
@@ -109,7 +128,7 @@ public final class Trainer implements AutoCloseable {
   }
 
   /** The generator being trained. */
-  public GeneratorNet generator() {
+  public MaskGenerator generator() {
     return net;
   }
 
@@ -147,7 +166,9 @@ public final class Trainer implements AutoCloseable {
     int b = config.batchSize();
     int[] idx = batchIndices(step, b);
     float[] images = prefetcher.take(idx, step + 1 < config.steps() ? batchIndices(step + 1, b) : null);
-    int[] ys = targets(images, b);
+    // A feature decoder's inputs come from the same classifier pass that picks the targets.
+    OrtClassifier.Features features = config.decoder() != null ? classifier.features(images, b) : null;
+    int[] ys = targets(features != null ? features.logits() : classifier.logits(images, b), b);
     Objective.Batch batch = new Objective.Batch(images, b, data.height(), data.width(), ys);
     SplittableRandom rng = new SplittableRandom(mix(config.seed() * GOLDEN + step));
     double progress = config.steps() == 0 ? 1 : step / (double) config.steps();
@@ -155,9 +176,14 @@ public final class Trainer implements AutoCloseable {
     float lossValue;
     try (NDManager sub = model.getNDManager().newSubManager()) {
       ParameterStore ps = new ParameterStore(sub, false);
-      NDList in = new NDList(sub.create(batch.images(), new Shape(b, 3, data.height(), data.width())));
-      if (config.generator().conditional()) {
-        in.add(sub.create(ys));
+      NDList in;
+      if (features != null) {
+        in = tapArrays(sub, features, b);
+      } else {
+        in = new NDList(sub.create(batch.images(), new Shape(b, 3, data.height(), data.width())));
+        if (config.generator().conditional()) {
+          in.add(sub.create(ys));
+        }
       }
       try (GradientCollector gc = Djl.engine().newGradientCollector()) {
         NDArray p = net.forward(ps, in, true).singletonOrThrow();
@@ -184,9 +210,8 @@ public final class Trainer implements AutoCloseable {
    * for which the best mask is an empty one (a measured run collapsed to empty masks), while T = 1
    * trained the second object of two-object scenes too rarely (see BENCHMARKS.md).
    */
-  private int[] targets(float[] images, int b) throws OrtException {
+  private int[] targets(float[][] logits, int b) {
     int k = config.targetTopK();
-    float[][] logits = classifier.logits(images, b);
     if (config.generator().conditional() && logits[0].length > config.generator().classes()) {
       throw new IllegalStateException("the classifier has " + logits[0].length + " classes but the generator embeds"
           + " only " + config.generator().classes());
@@ -270,10 +295,16 @@ public final class Trainer implements AutoCloseable {
   }
 
   private String architecture() {
-    var g = config.generator();
-    return "width=" + g.baseWidth() + " depth=" + g.depth() + " blocks=" + g.blocksPerLevel() + " outputLevel="
-        + g.outputLevel() + " smooth=" + g.smoothKernel() + (g.conditional() ? " classes=" + g.classes() : "")
-        + " input=" + data.height() + "x" + data.width();
+    return net.architecture() + " input=" + data.height() + "x" + data.width();
+  }
+
+  /** The tapped tensors of {@code n} images as the decoder's inputs, in its taps' order. */
+  private NDList tapArrays(NDManager manager, OrtClassifier.Features features, int n) {
+    NDList in = new NDList();
+    for (Tap t : config.decoder().taps()) {
+      in.add(manager.create(features.tensors().get(t.tensor()), new Shape(n, t.channels(), t.height(), t.width())));
+    }
+    return in;
   }
 
   /** Restores what {@link #saveState} wrote; the architecture must be the same. */
@@ -310,7 +341,18 @@ public final class Trainer implements AutoCloseable {
 
   /** As {@link #keepProbabilities(float[], int)}, explaining {@code targets} (conditional generators). */
   public float[][] keepProbabilities(float[] images, int[] targets, int n) {
-    return Generators.keepProbabilities(model, net, images, targets, n, data.height(), data.width());
+    if (net instanceof GeneratorNet g) {
+      return Generators.keepProbabilities(model, g, images, targets, n, data.height(), data.width());
+    }
+    int len = 3 * data.height() * data.width();
+    return Generators.keepProbabilities(model, net, n, (manager, start, m) -> {
+      float[] chunk = java.util.Arrays.copyOfRange(images, start * len, (start + m) * len);
+      try {
+        return tapArrays(manager, classifier.features(chunk, m), m);
+      } catch (OrtException e) {
+        throw new IllegalStateException("classifier failed: " + e.getMessage(), e);
+      }
+    });
   }
 
   @Override

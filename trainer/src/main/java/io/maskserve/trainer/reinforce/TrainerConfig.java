@@ -1,5 +1,6 @@
 package io.maskserve.trainer.reinforce;
 
+import io.maskserve.trainer.model.DecoderConfig;
 import io.maskserve.trainer.model.GeneratorConfig;
 import java.util.Objects;
 
@@ -21,9 +22,19 @@ import java.util.Objects;
  * @param targetTemperature with {@code targetTopK > 1}, the top k are drawn with weights {@code
  *     p^(1/T)}: 1 = in proportion to the classifier's probabilities, larger flattens towards
  *     uniform (a class the classifier ranks second but far behind still gets trained)
+ * @param decoder when not null, the generator is this decoder of classifier tensors (the
+ *     classifier must expose its taps) instead of the image U-Net {@code generator}
  */
 public record TrainerConfig(GeneratorConfig generator, int steps, int batchSize, float learningRate,
-    float initialKeep, long seed, boolean cosineDecay, int targetTopK, float targetTemperature) {
+    float initialKeep, long seed, boolean cosineDecay, int targetTopK, float targetTemperature,
+    DecoderConfig decoder) {
+
+  /** A U-Net generator run. */
+  public TrainerConfig(GeneratorConfig generator, int steps, int batchSize, float learningRate, float initialKeep,
+      long seed, boolean cosineDecay, int targetTopK, float targetTemperature) {
+    this(generator, steps, batchSize, learningRate, initialKeep, seed, cosineDecay, targetTopK, targetTemperature,
+        null);
+  }
 
   /** Final learning rate of the cosine schedule, as a fraction of the initial one. */
   public static final float FINAL_LR_FRACTION = 0.05f;
@@ -69,6 +80,9 @@ public record TrainerConfig(GeneratorConfig generator, int steps, int batchSize,
     if (!(targetTemperature > 0 && targetTemperature < Float.POSITIVE_INFINITY)) {
       throw new IllegalArgumentException("targetTemperature must be positive and finite, got " + targetTemperature);
     }
+    if (decoder != null && generator.conditional()) {
+      throw new IllegalArgumentException("feature decoders are not class-conditional");
+    }
     if (targetTopK > 1 && !generator.conditional()) {
       throw new IllegalArgumentException("targets drawn from the top " + targetTopK
           + " need a class-conditional generator: an unconditional one cannot tell which class it explains");
@@ -78,6 +92,6 @@ public record TrainerConfig(GeneratorConfig generator, int steps, int batchSize,
   /** A copy with another number of steps. */
   public TrainerConfig withSteps(int newSteps) {
     return new TrainerConfig(generator, newSteps, batchSize, learningRate, initialKeep, seed, cosineDecay,
-        targetTopK, targetTemperature);
+        targetTopK, targetTemperature, decoder);
   }
 }

@@ -147,7 +147,7 @@ public final class Cifar10GeneratorBenchmark {
   /** The exported ONNX generator against the DJL one on the real held-out images. */
   private static void parity(OrtEnvironment env, Trainer trainer, float[] pixels, int n, float[][] maps)
       throws Exception {
-    byte[] onnx = new io.maskserve.trainer.export.OnnxExporter().generator(trainer.generator(), 32, 32);
+    byte[] onnx = new io.maskserve.trainer.export.OnnxExporter().export(trainer.generator(), 32, 32);
     float[][] exported = runGenerator(env, onnx, pixels, n);
     double max = 0;
     for (int i = 0; i < n; i++) {

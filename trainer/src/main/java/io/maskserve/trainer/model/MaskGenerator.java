@@ -1,0 +1,27 @@
+package io.maskserve.trainer.model;
+
+import ai.djl.nn.Block;
+import ai.djl.nn.convolutional.Conv2d;
+
+/**
+ * A trainable generator of keep probabilities {@code [N,1,h,w]}: the image U-Net ({@link
+ * GeneratorNet}) or a decoder of classifier tensors ({@link FeatureDecoderNet}). What the trainer,
+ * checkpoints and the exporter need to know about either.
+ */
+public interface MaskGenerator extends Block {
+
+  /** The final 1×1 convolution (its bias sets the initial keep probability). */
+  Conv2d head();
+
+  /** Whether the class to explain is an input. */
+  boolean conditional();
+
+  /** A text identifying the architecture; checkpoints refuse to load into another. */
+  String architecture();
+
+  /** Output grid height for an input of {@code inputHeight}. */
+  int outputHeight(int inputHeight);
+
+  /** Output grid width for an input of {@code inputWidth}. */
+  int outputWidth(int inputWidth);
+}
