@@ -4,6 +4,7 @@ import io.maskserve.trainer.metrics.Box;
 import io.maskserve.zoo.InputSpec;
 import io.maskserve.zoo.ResizeMode;
 import io.maskserve.zoo.preprocess.ImageDecoder;
+import io.maskserve.zoo.preprocess.InputRegion;
 import io.maskserve.zoo.preprocess.Preprocessor;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -65,18 +66,13 @@ final class ImageLoader {
    * {@code max(W/width, H/height)} to the rounded size and shifted by the centre crop's offset.
    */
   Box toInput(Box box, int width, int height) {
-    int tw = spec.width();
-    int th = spec.height();
-    if (width == tw && height == th) {
+    if (width == spec.width() && height == spec.height()) {
       return box;
     }
-    if (spec.resizeMode() == ResizeMode.RESIZE_SHORTER_CENTER_CROP) {
-      double scale = Math.max(tw / (double) width, th / (double) height);
-      int sw = Math.max(tw, (int) Math.round(width * scale));
-      int sh = Math.max(th, (int) Math.round(height * scale));
-      return box.transform(sw / (double) width, sh / (double) height, -((sw - tw) / 2), -((sh - th) / 2));
-    }
-    return box.transform(tw / (double) width, th / (double) height, 0, 0);
+    InputRegion r = preprocessor.region(width, height);
+    double sx = spec.width() / (r.x1() - r.x0());
+    double sy = spec.height() / (r.y1() - r.y0());
+    return box.transform(sx, sy, r.toInputX(0), r.toInputY(0));
   }
 
   private boolean[] mask(Path file) {

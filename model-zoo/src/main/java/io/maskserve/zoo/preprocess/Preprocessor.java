@@ -74,6 +74,26 @@ public final class Preprocessor {
     return draw(rgb, 0, 0, tw, th);
   }
 
+  /**
+   * Where the input that {@link #prepareImage} makes of a {@code width x height} image lies in
+   * that image (the same geometry, including the centre crop's rounding).
+   */
+  public InputRegion region(int width, int height) {
+    int tw = spec.width();
+    int th = spec.height();
+    if (spec.resizeMode() == ResizeMode.RESIZE_SHORTER_CENTER_CROP && !(width == tw && height == th)) {
+      double scale = Math.max(tw / (double) width, th / (double) height);
+      int sw = Math.max(tw, (int) Math.round(width * scale));
+      int sh = Math.max(th, (int) Math.round(height * scale));
+      double ox = (sw - tw) / 2;
+      double oy = (sh - th) / 2;
+      double fx = width / (double) sw;
+      double fy = height / (double) sh;
+      return new InputRegion(width, height, ox * fx, oy * fy, (ox + tw) * fx, (oy + th) * fy, tw, th);
+    }
+    return new InputRegion(width, height, 0, 0, width, height, tw, th);
+  }
+
   private BufferedImage draw(BufferedImage src, int x, int y, int w, int h) {
     BufferedImage out = new BufferedImage(spec.width(), spec.height(), BufferedImage.TYPE_INT_RGB);
     Graphics2D g = out.createGraphics();

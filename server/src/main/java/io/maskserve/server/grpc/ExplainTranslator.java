@@ -144,6 +144,12 @@ public final class ExplainTranslator {
             .setHeight(r.saliencyMap().height())
             .setWidth(r.saliencyMap().width())
             .setData(floatsLe(r.saliencyMap().values())));
+    r.region().ifPresent(g -> b.setInputRegion(io.maskserve.v1.InputRegion.newBuilder()
+        .setOriginalWidth(g.originalWidth())
+        .setOriginalHeight(g.originalHeight())
+        .setX0(g.x0()).setY0(g.y0()).setX1(g.x1()).setY1(g.y1())
+        .setInputWidth(g.inputWidth())
+        .setInputHeight(g.inputHeight())));
     if (r.probabilityMap() != null) {
       b.setProbabilityMap(ProbabilityMap.newBuilder()
           .setHeight(r.probabilityMap().height())

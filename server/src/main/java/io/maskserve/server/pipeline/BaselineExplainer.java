@@ -162,7 +162,8 @@ final class BaselineExplainer {
         png,
         timings,
         query.method(),
-        new SaliencyMap(h, w, saliency));
+        new SaliencyMap(h, w, saliency),
+        input.region());
   }
 
   /** Runs {@code body}, turning the attribution package's failures into the pipeline's. */

@@ -359,7 +359,7 @@ public final class ExplanationPipeline implements BatchExplainer {
           scoredSamples,
           it.seed,
           it.png,
-          timings)));
+          timings).withRegion(it.input.region())));
     }
     return outcomes;
   }

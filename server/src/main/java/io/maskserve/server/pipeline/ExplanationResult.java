@@ -1,5 +1,6 @@
 package io.maskserve.server.pipeline;
 
+import io.maskserve.zoo.preprocess.InputRegion;
 import io.maskserve.server.sampling.PackedMask;
 import java.util.List;
 import java.util.Objects;
@@ -40,7 +41,29 @@ public record ExplanationResult(
     byte[] overlayPng,
     StageTimings timings,
     ExplanationMethod method,
-    SaliencyMap saliencyMap) {
+    SaliencyMap saliencyMap,
+    InputRegion inputRegion) {
+
+  /** A result without the input's region in the original image (tensor inputs). */
+  public ExplanationResult(String model, String version, List<Prediction> predictions, int targetClass,
+      String targetLabel, float targetOriginalProbability, ProbabilityMap probabilityMap, float threshold,
+      ScoredMask mask, List<ScoredMask> samples, long seed, byte[] overlayPng, StageTimings timings,
+      ExplanationMethod method, SaliencyMap saliencyMap) {
+    this(model, version, predictions, targetClass, targetLabel, targetOriginalProbability, probabilityMap, threshold,
+        mask, samples, seed, overlayPng, timings, method, saliencyMap, null);
+  }
+
+  /** Where the input lies in the original image, when the request sent an encoded image. */
+  public java.util.Optional<InputRegion> region() {
+    return java.util.Optional.ofNullable(inputRegion);
+  }
+
+  /** A copy recording where the input lies in the original image. */
+  public ExplanationResult withRegion(InputRegion region) {
+    return new ExplanationResult(
+        model, version, predictions, targetClass, targetLabel, targetOriginalProbability, probabilityMap,
+        threshold, mask, samples, seed, overlayPng, timings, method, saliencyMap, region);
+  }
 
   public ExplanationResult {
     predictions = List.copyOf(predictions);
@@ -92,7 +115,7 @@ public record ExplanationResult(
   public ExplanationResult withTimings(StageTimings t) {
     return new ExplanationResult(
         model, version, predictions, targetClass, targetLabel, targetOriginalProbability, probabilityMap,
-        threshold, mask, samples, seed, overlayPng, t, method, saliencyMap);
+        threshold, mask, samples, seed, overlayPng, t, method, saliencyMap, inputRegion);
   }
 
   /** One class of the top-5. */

@@ -4,6 +4,7 @@ import io.maskserve.server.limits.ServerLimits;
 import io.maskserve.zoo.InputSpec;
 import io.maskserve.zoo.preprocess.DecodeLimits;
 import io.maskserve.zoo.preprocess.ImageDecoder;
+import io.maskserve.zoo.preprocess.InputRegion;
 import io.maskserve.zoo.preprocess.Preprocessor;
 import java.awt.image.BufferedImage;
 import java.nio.ByteBuffer;
@@ -24,7 +25,13 @@ final class InputDecoder {
    * @param picture the RGB image at input resolution, or null when only a tensor was given and no
    *     picture was asked for
    */
-  record Decoded(float[] tensor, BufferedImage picture) {}
+  /**
+   * @param tensor the normalised input
+   * @param picture the prepared RGB image (for overlays), or null
+   * @param region where the input lies in the original image; null for tensor inputs, which have
+   *     no other image than themselves
+   */
+  record Decoded(float[] tensor, BufferedImage picture, InputRegion region) {}
 
   private final DecodeLimits limits;
 
@@ -37,12 +44,12 @@ final class InputDecoder {
       BufferedImage image = ImageDecoder.decode(e.bytes(), limits);
       Preprocessor pre = new Preprocessor(spec);
       BufferedImage prepared = pre.prepareImage(image);
-      return new Decoded(pre.toTensor(prepared), prepared);
+      return new Decoded(pre.toTensor(prepared), prepared, pre.region(image.getWidth(), image.getHeight()));
     }
     ImageInput.Tensor t = (ImageInput.Tensor) input;
     ByteBuffer le = ByteBuffer.wrap(t.littleEndianData()).order(ByteOrder.LITTLE_ENDIAN);
     float[] tensor = new Preprocessor(spec).checkTensor(t.shape(), le);
-    return new Decoded(tensor, wantPicture ? picture(tensor, spec) : null);
+    return new Decoded(tensor, wantPicture ? picture(tensor, spec) : null, null);
   }
 
   /** Undoes the normalisation to show a tensor input as a picture (values clamped to [0,1]). */

@@ -162,6 +162,9 @@ class ServerEndToEndTest {
     assertEquals(r.getPredictions(0).getClassIndex(), r.getTargetClass());
     assertEquals(r.getPredictions(0).getProbability(), r.getTargetOriginalProbability(), 1e-6f);
     assertEquals(labels.get(r.getTargetClass()), r.getTargetLabel());
+    // A 32x32 CIFAR image is the input itself: the region is the whole image.
+    assertEquals(io.maskserve.v1.InputRegion.newBuilder().setOriginalWidth(32).setOriginalHeight(32).setX1(32)
+        .setY1(32).setInputWidth(32).setInputHeight(32).build(), r.getInputRegion());
 
     assertEquals(32, r.getProbabilityMap().getHeight());
     assertEquals(32, r.getProbabilityMap().getWidth());

@@ -165,6 +165,28 @@ class ExplanationPipelineTest {
   }
 
   @Test
+  void theResultSaysWhereTheInputLiesInTheOriginalImage() throws Exception {
+    // The CIFAR image enlarged to 96x64: resized (not cropped) to the 32x32 input, it covers it all.
+    BufferedImage small = ImageIO.read(new ByteArrayInputStream(TestData.read(TestData.cifarImage("dog", 850))));
+    BufferedImage big = new BufferedImage(96, 64, BufferedImage.TYPE_INT_RGB);
+    big.createGraphics().drawImage(small, 0, 0, 96, 64, null);
+    java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+    ImageIO.write(big, "png", png);
+    ExplanationResult r = pipeline.explain(ExplainQuery.of(TestData.MODEL, new ImageInput.Encoded(png.toByteArray())));
+    var region = r.region().orElseThrow();
+    assertEquals(96, region.originalWidth());
+    assertEquals(64, region.originalHeight());
+    assertEquals(96.0, region.toOriginalX(32), 1e-9);
+    assertEquals(64.0, region.toOriginalY(32), 1e-9);
+    // A tensor input has no original image.
+    float[] x = tensorOf(TestData.read(TestData.cifarImage("dog", 850)));
+    java.nio.ByteBuffer le = java.nio.ByteBuffer.allocate(4 * x.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    le.asFloatBuffer().put(x);
+    assertTrue(pipeline.explain(ExplainQuery.of(TestData.MODEL,
+        new ImageInput.Tensor(new long[] {1, 3, 32, 32}, le.array()))).region().isEmpty());
+  }
+
+  @Test
   void sameSeedSameSamplesDifferentSeedDifferent() {
     byte[] jpeg = TestData.read(TestData.cifarImage("cat", 905));
     ExplainQuery q = ExplainQuery.of(TestData.MODEL, new ImageInput.Encoded(jpeg));
