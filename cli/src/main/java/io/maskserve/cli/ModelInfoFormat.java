@@ -31,7 +31,9 @@ final class ModelInfoFormat {
     }
     return m.getGenerator().getOutputHeight() + "x" + m.getGenerator().getOutputWidth()
         + String.format(Locale.ROOT, " threshold %.2f", m.getGenerator().getThreshold())
-        + (m.getGenerator().getClassConditional() ? " class-conditional" : "");
+        + (m.getGenerator().getClassConditional() ? " class-conditional" : "")
+        + (m.getGenerator().getFeaturesCount() > 0 ? " decodes " + m.getGenerator().getFeaturesCount()
+            + " classifier tensor(s)" + (m.getGenerator().getReadsImage() ? " and the image" : "") : "");
   }
 
   /** Column-aligned table of versions, with a header. */

@@ -93,7 +93,8 @@ public final class EvaluateCommand implements Callable<Integer> {
   Path classifier;
 
   @Option(names = "--methods", paramLabel = "LIST", defaultValue = "generator,gradient,smoothgrad,integrated-gradients,"
-      + "grad-cam,rise,occlusion", description = "Comma-separated methods (default: all, ${DEFAULT-VALUE}).")
+      + "grad-cam,rise,occlusion,centre", description = "Comma-separated methods (default: all, ${DEFAULT-VALUE})."
+          + " centre is the reference map peaked at the image centre, not an explanation.")
   String methods;
 
   @Option(names = "--limit", paramLabel = "N",

@@ -13,7 +13,8 @@ public enum MethodName {
   INTEGRATED_GRADIENTS("integrated-gradients", Method.METHOD_INTEGRATED_GRADIENTS),
   GRAD_CAM("grad-cam", Method.METHOD_GRAD_CAM),
   RISE("rise", Method.METHOD_RISE),
-  OCCLUSION("occlusion", Method.METHOD_OCCLUSION);
+  OCCLUSION("occlusion", Method.METHOD_OCCLUSION),
+  CENTRE("centre", Method.METHOD_CENTRE);
 
   private final String cliName;
   private final Method method;

@@ -34,7 +34,8 @@ final class ReportHtml {
       MethodName.INTEGRATED_GRADIENTS, "#2ca02c",
       MethodName.GRAD_CAM, "#9467bd",
       MethodName.RISE, "#8c564b",
-      MethodName.OCCLUSION, "#e377c2");
+      MethodName.OCCLUSION, "#e377c2",
+      MethodName.CENTRE, "#7f7f7f");
 
   private ReportHtml() {}
 

@@ -13,5 +13,7 @@ public enum Baseline {
   /** {@link Rise}. */
   RISE,
   /** {@link Occlusion}. */
-  OCCLUSION
+  OCCLUSION,
+  /** {@link Centre}. */
+  CENTRE
 }

@@ -102,6 +102,7 @@ public final class BaselineMethods {
         }
         yield new Occlusion(window, stride, AttributionRunner.DEFAULT_SCORE_BATCH);
       }
+      case CENTRE -> new Centre();
     };
   }
 

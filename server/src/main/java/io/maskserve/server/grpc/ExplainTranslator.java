@@ -74,6 +74,7 @@ public final class ExplainTranslator {
       case METHOD_GRAD_CAM -> ExplanationMethod.GRAD_CAM;
       case METHOD_RISE -> ExplanationMethod.RISE;
       case METHOD_OCCLUSION -> ExplanationMethod.OCCLUSION;
+      case METHOD_CENTRE -> ExplanationMethod.CENTRE;
       case UNRECOGNIZED -> throw new IllegalArgumentException(
           "unknown method; this server knows " + java.util.Arrays.toString(ExplanationMethod.values()));
     };
@@ -89,6 +90,7 @@ public final class ExplainTranslator {
       case GRAD_CAM -> Method.METHOD_GRAD_CAM;
       case RISE -> Method.METHOD_RISE;
       case OCCLUSION -> Method.METHOD_OCCLUSION;
+      case CENTRE -> Method.METHOD_CENTRE;
     };
   }
 

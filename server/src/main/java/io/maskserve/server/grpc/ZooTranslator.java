@@ -72,6 +72,8 @@ public final class ZooTranslator {
           .setOutputHeight(g.outputHeight())
           .setOutputWidth(g.outputWidth())
           .setClassConditional(g.classConditional())
+          .addAllFeatures(g.features())
+          .setReadsImage(g.readsImage())
           .setCreated(g.created().toString())
           .setDescription(g.description()));
     }

@@ -18,7 +18,8 @@ public enum ExplanationMethod {
   /** See {@link io.maskserve.server.attribution.Rise}. */
   RISE(Baseline.RISE),
   /** See {@link io.maskserve.server.attribution.Occlusion}. */
-  OCCLUSION(Baseline.OCCLUSION);
+  OCCLUSION(Baseline.OCCLUSION),
+  CENTRE(Baseline.CENTRE);
 
   private final Baseline baseline;
 

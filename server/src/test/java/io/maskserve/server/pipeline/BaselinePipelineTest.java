@@ -172,6 +172,25 @@ class BaselinePipelineTest {
   }
 
   @Test
+  void theCentreBaselineIgnoresTheImageAndPeaksAtTheCentre() {
+    ExplainQuery q = query(ExplanationMethod.CENTRE).withKeepFraction(0.1f);
+    ExplanationResult r = pipeline.explain(q);
+    float[] map = r.saliencyMap().values();
+    // Symmetric about the centre and maximal on the four central pixels of the 32x32 input.
+    float peak = map[15 * 32 + 15];
+    for (int y = 0; y < 32; y++) {
+      for (int x = 0; x < 32; x++) {
+        assertEquals(map[y * 32 + x], map[(31 - y) * 32 + (31 - x)], 1e-6f);
+        assertTrue(map[y * 32 + x] <= peak + 1e-6f);
+      }
+    }
+    assertTrue(map[0] < 0.2f * peak, "corners are far from the peak");
+    // The kept 10% is the central disc.
+    assertTrue(r.mask().mask().kept(15 * 32 + 16));
+    assertTrue(!r.mask().mask().kept(0));
+  }
+
+  @Test
   void seededMethodsAreReproducible() {
     AttributionOptions o = AttributionOptions.builder().riseMasks(64).riseBatch(32).smoothGradSamples(4).build();
     for (ExplanationMethod m : List.of(ExplanationMethod.RISE, ExplanationMethod.SMOOTHGRAD)) {
