@@ -79,7 +79,7 @@ final class ExplainCommand implements Callable<Integer> {
   Float threshold;
 
   @Option(names = "--method", defaultValue = "generator", paramLabel = "M",
-      description = "generator (default), gradient, smoothgrad, integrated-gradients, grad-cam, rise or occlusion"
+      description = "generator (default), gradient, smoothgrad, integrated-gradients, grad-cam, rise, occlusion or centre (the reference map peaked at the centre)"
           + " (the baselines run with their default options on the server).")
   String method;
 

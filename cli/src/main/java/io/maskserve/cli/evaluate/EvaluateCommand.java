@@ -173,6 +173,12 @@ public final class EvaluateCommand implements Callable<Integer> {
       description = "Training steps of each level's generator (default ${DEFAULT-VALUE}; level 0 gets the same).")
   int randomisationSteps;
 
+  @Option(names = "--randomisation-train-args", paramLabel = "ARGS",
+      description = "More `maskserve train` options for each level's generator, space-separated (e.g."
+          + " \"--samples 3 --estimator REINFORCE\"); a feature decoder's --decoder-taps are added from the served"
+          + " generator unless given.")
+  String randomisationTrainArgs;
+
   /** Images loaded and explained together (every method) before the next ones are read. */
   static final int CHUNK = 16;
 
@@ -192,8 +198,10 @@ public final class EvaluateCommand implements Callable<Integer> {
       System.arraycopy(tensors.get(i), 0, batch, i * size, size);
     }
     int[] targets = clf.top1(batch, tensors.size());
+    List<String> trainArgs = randomisationTrainArgs == null || randomisationTrainArgs.isBlank() ? List.of()
+        : List.of(randomisationTrainArgs.strip().split("\\s+"));
     RandomisationTest.Settings settings = new RandomisationTest.Settings(chosen, parseLevels(), randomisationTrain,
-        randomisationSteps, seed);
+        randomisationSteps, seed, trainArgs);
     return RandomisationTest.run(m, onnx, tensors, targets, options, settings, timeout, new Bootstrap(resamples, seed),
         log);
   }

@@ -60,8 +60,21 @@ final class RandomisationTest {
    *     is tested)
    * @param trainSteps optimiser steps of each level's generator
    * @param seed seed of the random parameters, of the generators' training and of the baselines
+   * @param trainArgs more {@code maskserve train} options for each level's generator (the served
+   *     generator's architecture: a feature decoder gets its {@code --decoder-taps} added unless
+   *     given here)
    */
-  record Settings(List<MethodName> methods, List<Integer> levels, Path trainData, int trainSteps, long seed) {}
+  record Settings(List<MethodName> methods, List<Integer> levels, Path trainData, int trainSteps, long seed,
+      List<String> trainArgs) {
+
+    Settings {
+      trainArgs = List.copyOf(trainArgs);
+    }
+
+    Settings(List<MethodName> methods, List<Integer> levels, Path trainData, int trainSteps, long seed) {
+      this(methods, levels, trainData, trainSteps, seed, List.of());
+    }
+  }
 
   /**
    * One method's similarity curves, a point per level.
@@ -136,7 +149,7 @@ final class RandomisationTest {
           log.printf(Locale.ROOT, "randomisation: training the generator of level %d/%d (%d steps)%n", k, layers,
               settings.trainSteps());
           log.flush();
-          train(scratch, model.getName(), version(k), settings, scratch.resolve("run-" + k));
+          train(scratch, model, version(k), settings, scratch.resolve("run-" + k));
         } else {
           // The server serves versions that have a generator; the baselines never run it, so the
           // fixed stand-in (no training) is enough.
@@ -218,15 +231,25 @@ final class RandomisationTest {
     return "rand-" + k;
   }
 
-  /** Trains and registers a generator for one level with {@code maskserve train}'s defaults. */
-  private static void train(Path zoo, String model, String version, Settings s, Path out) {
+  /**
+   * Trains and registers a generator for one level with {@code maskserve train}'s defaults and the
+   * settings' extra options; a generator of the same kind as the served one (a decoder of the same
+   * classifier tensors when it decodes some).
+   */
+  private static void train(Path zoo, ModelInfo model, String version, Settings s, Path out) {
     CommandLine cmd = new CommandLine(new TrainCommand());
     PrintWriter quiet = new PrintWriter(OutputStream.nullOutputStream());
     cmd.setOut(quiet);
     cmd.setErr(quiet);
-    int code = cmd.execute("--zoo", zoo.toString(), "--model", model, "--version", version, "--data",
-        s.trainData().toString(), "--out", out.toString(), "--steps", Integer.toString(s.trainSteps()), "--seed",
-        Long.toString(s.seed()), "--register");
+    List<String> args = new ArrayList<>(List.of("--zoo", zoo.toString(), "--model", model.getName(), "--version",
+        version, "--data", s.trainData().toString(), "--out", out.toString(), "--steps",
+        Integer.toString(s.trainSteps()), "--seed", Long.toString(s.seed()), "--register"));
+    args.addAll(s.trainArgs());
+    if (model.getGenerator().getFeaturesCount() > 0 && !s.trainArgs().contains("--decoder-taps")) {
+      args.add("--decoder-taps");
+      args.add(String.join(",", model.getGenerator().getFeaturesList()));
+    }
+    int code = cmd.execute(args.toArray(String[]::new));
     if (code != 0) {
       throw new EvaluateException("training the generator of randomisation " + version + " failed (exit " + code
           + "); run `maskserve train` with the same --data to see why");
