@@ -42,14 +42,17 @@ final class Gallery {
     final String predicted;
     final BufferedImage picture;
     final byte[] truth;
+    final java.util.List<io.maskserve.trainer.metrics.Box> boxes;
     final Map<MethodName, Cell> cells = new EnumMap<>(MethodName.class);
 
-    Pending(String name, String trueLabel, String predicted, BufferedImage picture, byte[] truth) {
+    Pending(String name, String trueLabel, String predicted, BufferedImage picture, byte[] truth,
+        java.util.List<io.maskserve.trainer.metrics.Box> boxes) {
       this.name = name;
       this.trueLabel = trueLabel;
       this.predicted = predicted;
       this.picture = picture;
       this.truth = truth;
+      this.boxes = boxes;
     }
   }
 
@@ -63,8 +66,11 @@ final class Gallery {
   }
 
   void addImage(int index, String name, String trueLabel, String predicted, LoadedImage image) {
-    byte[] truth = image.hasTruth() ? MapImages.png(MapImages.darkenOutside(image.picture(), image.truth())) : null;
-    rows.put(index, new Pending(name, trueLabel, predicted, image.picture(), truth));
+    // Boxes are outlined on every picture of the row, so each map can be judged against them.
+    byte[] truth = image.hasTruth()
+        ? MapImages.png(MapImages.withBoxes(MapImages.darkenOutside(image.picture(), image.truth()), image.boxes()))
+        : null;
+    rows.put(index, new Pending(name, trueLabel, predicted, image.picture(), truth, image.boxes()));
   }
 
   void addMethod(int index, MethodName method, float[] map, boolean[] mask) {
@@ -74,15 +80,16 @@ final class Gallery {
     }
     int w = p.picture.getWidth();
     int h = p.picture.getHeight();
-    p.cells.put(method, new Cell(MapImages.png(MapImages.heat(map, h, w)),
-        MapImages.png(MapImages.darkenOutside(p.picture, mask))));
+    p.cells.put(method, new Cell(MapImages.png(MapImages.withBoxes(MapImages.heat(map, h, w), p.boxes)),
+        MapImages.png(MapImages.withBoxes(MapImages.darkenOutside(p.picture, mask), p.boxes))));
   }
 
   /** The rows in evaluation order. */
   List<Row> rows() {
     List<Row> out = new ArrayList<>();
     for (Pending p : rows.values()) {
-      out.add(new Row(p.name, p.trueLabel, p.predicted, MapImages.png(p.picture), p.truth, Map.copyOf(p.cells)));
+      out.add(new Row(p.name, p.trueLabel, p.predicted, MapImages.png(MapImages.withBoxes(p.picture, p.boxes)),
+          p.truth, Map.copyOf(p.cells)));
     }
     return out;
   }

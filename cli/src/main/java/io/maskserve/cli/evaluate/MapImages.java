@@ -51,6 +51,42 @@ final class MapImages {
     return img;
   }
 
+  /** Colour of the ground-truth box outlines. */
+  static final int BOX_COLOUR = 0x00FF40;
+
+  /**
+   * {@code image} with the outlines of {@code boxes} (input coordinates, {@code [x0,x1) x [y0,y1)})
+   * drawn one pixel wide; {@code image} itself when there are none.
+   */
+  static BufferedImage withBoxes(BufferedImage image, java.util.List<io.maskserve.trainer.metrics.Box> boxes) {
+    if (boxes == null || boxes.isEmpty()) {
+      return image;
+    }
+    int w = image.getWidth();
+    int h = image.getHeight();
+    BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+    out.getGraphics().drawImage(image, 0, 0, null);
+    for (io.maskserve.trainer.metrics.Box b : boxes) {
+      int x0 = clamp((int) Math.floor(b.x0()), w);
+      int y0 = clamp((int) Math.floor(b.y0()), h);
+      int x1 = clamp((int) Math.ceil(b.x1()) - 1, w);
+      int y1 = clamp((int) Math.ceil(b.y1()) - 1, h);
+      for (int x = x0; x <= x1; x++) {
+        out.setRGB(x, y0, BOX_COLOUR);
+        out.setRGB(x, y1, BOX_COLOUR);
+      }
+      for (int y = y0; y <= y1; y++) {
+        out.setRGB(x0, y, BOX_COLOUR);
+        out.setRGB(x1, y, BOX_COLOUR);
+      }
+    }
+    return out;
+  }
+
+  private static int clamp(int v, int size) {
+    return Math.max(0, Math.min(size - 1, v));
+  }
+
   /** The image as PNG bytes. */
   static byte[] png(BufferedImage image) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();

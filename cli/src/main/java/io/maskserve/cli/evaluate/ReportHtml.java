@@ -248,7 +248,8 @@ final class ReportHtml {
         + " normalised, dark = low, yellow = high) and the image with the pixels its deterministic mask removes"
         + " darkened.");
     if (truth) {
-      b.append(" <i>Ground truth</i>: the image with everything outside the object (mask or boxes) darkened.");
+      b.append(" <i>Ground truth</i>: the image with everything outside the object (mask or boxes) darkened;"
+          + " boxes are outlined in green on every picture of their row.");
     }
     b.append("</p>\n<table>\n<thead><tr><th>image</th>");
     if (truth) {
