@@ -142,6 +142,49 @@ class EvaluateCommandTest {
     assertEquals(zooBefore, directories(zoo), "the randomised classifiers live in a scratch zoo, not in the user's");
   }
 
+  @Test
+  void randomisationRetrainsAFeatureDecoderAsADecoderOfTheSameTensors(@TempDir Path dir) throws Exception {
+    assumeTrue(Files.isRegularFile(RESNET.resolve("model.onnx")) && Files.isDirectory(CIFAR), "shared data not present");
+    String layer3 = "/layer3/layer3.2/Relu_1_output_0";
+    Path zoo = dir.resolve("zoo");
+    assertEquals(0, run("zoo", "register-classifier", "--zoo", zoo.toString(), "--name", "resnet20", "--version", "1",
+        "--onnx", RESNET.resolve("model.onnx").toString(), "--labels", RESNET.resolve("labels.txt").toString(),
+        "--input-size", "32", "--mean", "0.485,0.456,0.406", "--std", "0.229,0.224,0.225").exit());
+    Path gen = Files.write(dir.resolve("decoder.onnx"),
+        io.maskserve.zoo.onnx.ReferenceGenerators.featureActivationGenerator(layer3, 64, 8, 8));
+    assertEquals(0, run("zoo", "register-generator", "--zoo", zoo.toString(), "--classifier", "resnet20", "--version",
+        "1", "--onnx", gen.toString()).exit());
+    List<String> eval = new ArrayList<>();
+    List<String> train = new ArrayList<>();
+    String[] classes = {"airplane", "automobile", "bird", "cat"};
+    for (int i = 0; i < classes.length; i++) {
+      eval.add(CIFAR.resolve(classes[i] + "/082" + i + ".jpg").toAbsolutePath() + " " + classes[i]);
+      train.add(CIFAR.resolve(classes[i] + "/002" + i + ".jpg").toAbsolutePath() + " " + classes[i]);
+    }
+    Path evalList = Files.write(dir.resolve("eval.txt"), eval, StandardCharsets.UTF_8);
+    Path trainList = Files.write(dir.resolve("train.txt"), train, StandardCharsets.UTF_8);
+    String[] common = {"evaluate", "--zoo", zoo.toString(), "--model", "resnet20", "--data", evalList.toString(),
+        "--methods", "generator", "--bootstrap", "50", "--randomisation", "--randomisation-images", "4",
+        "--randomisation-levels", "1", "--randomisation-train", trainList.toString(), "--randomisation-steps", "2"};
+    Run r = run(concat(common, "--out", dir.resolve("ok").toString(),
+        "--randomisation-train-args=--batch-size 4 --samples 2 --estimator REINFORCE --decoder-width 4"));
+    assertEquals(0, r.exit(), r.err());
+    JsonNode t = new ObjectMapper().readTree(dir.resolve("ok").resolve("report.json").toFile()).get("randomisation");
+    assertEquals(2, t.at("/methods/generator/spearman").size(), t.toString());
+    // --decoder-width only matters to a decoder: 0 fails each level's training, so the retrained
+    // generators were decoders (of the served generator's tensors, added by evaluate).
+    Run bad = run(concat(common, "--out", dir.resolve("bad").toString(),
+        "--randomisation-train-args=--batch-size 4 --samples 2 --decoder-width 0"));
+    assertEquals(1, bad.exit(), bad.err());
+    assertTrue(bad.err().contains("training the generator of randomisation"), bad.err());
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
   /** A zoo in {@code dir} holding resnet20:1 (the real ResNet-20) with the stand-in generator. */
   private static Path resnetZoo(Path dir) {
     Path zoo = dir.resolve("zoo");
