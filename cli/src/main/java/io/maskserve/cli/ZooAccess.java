@@ -7,7 +7,10 @@ import io.maskserve.v1.ClassifierMetadata;
 import io.maskserve.v1.GeneratorMetadata;
 import io.maskserve.v1.ModelInfo;
 import io.maskserve.zoo.ModelKey;
-import io.maskserve.zoo.fs.FileSystemZooStore;
+import io.maskserve.zoo.ZooLocation;
+import io.maskserve.zoo.ZooStore;
+import io.maskserve.zoo.ZooStores;
+import io.maskserve.zoo.fs.StoreLimits;
 import io.maskserve.zoo.validation.OnnxModelValidator;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,7 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** The zoo operations of the CLI, either through a server or directly on a directory. */
+/** The zoo operations of the CLI, either through a server or directly on a directory or S3 zoo. */
 interface ZooAccess extends AutoCloseable {
 
   ModelInfo registerClassifier(ClassifierMetadata metadata, Path onnx);
@@ -61,12 +64,13 @@ interface ZooAccess extends AutoCloseable {
   }
 
   /**
-   * Directly on a zoo directory (created if missing), validating uploads with ONNX Runtime like
-   * the server does. The directory must not be in use by a running server: opening it clears its
-   * staging area.
+   * Directly on a zoo directory (created if missing) or S3 zoo, validating uploads with ONNX Runtime
+   * like the server does. A directory may be served at the same time (writers share its commit
+   * lock); an S3 zoo may be served by any number of replicas.
    */
-  static ZooAccess local(Path root) {
-    FileSystemZooStore store = FileSystemZooStore.open(root, new OnnxModelValidator(OrtEnvironment.getEnvironment()));
+  static ZooAccess local(ZooLocation location) {
+    ZooStore store = ZooStores.open(location, new OnnxModelValidator(OrtEnvironment.getEnvironment()),
+        StoreLimits.defaults());
     ZooTranslator translator = new ZooTranslator();
     return new ZooAccess() {
       @Override
@@ -101,7 +105,15 @@ interface ZooAccess extends AutoCloseable {
       }
 
       @Override
-      public void close() {}
+      public void close() {
+        if (store instanceof AutoCloseable c) {
+          try {
+            c.close();
+          } catch (Exception e) {
+            throw new IllegalStateException("closing the zoo failed: " + e.getMessage(), e);
+          }
+        }
+      }
     };
   }
 

@@ -71,6 +71,8 @@ final class ZooCommand implements Runnable {
 
     @Mixin ConnectionOptions connection;
 
+    @Mixin S3ZooFlags s3;
+
     @Option(names = "--name", required = true, paramLabel = "N", description = "Model name ([A-Za-z0-9._-], up to 64).")
     String name;
 
@@ -134,7 +136,7 @@ final class ZooCommand implements Runnable {
         m.addMean(mean.get(c)).addStd(std.get(c));
       }
       requireFile(onnx);
-      try (ZooAccess zoo = target.open(connection)) {
+      try (ZooAccess zoo = target.open(connection, s3)) {
         ModelInfo info = zoo.registerClassifier(m.build(), onnx);
         spec.commandLine().getOut().println("registered classifier " + describe(info));
       }
@@ -154,6 +156,8 @@ final class ZooCommand implements Runnable {
     ZooTarget target;
 
     @Mixin ConnectionOptions connection;
+
+    @Mixin S3ZooFlags s3;
 
     @Option(names = "--classifier", required = true, paramLabel = "N", description = "Name of the classifier it explains.")
     String classifier;
@@ -187,7 +191,7 @@ final class ZooCommand implements Runnable {
         m.setThreshold(threshold);
       }
       requireFile(onnx);
-      try (ZooAccess zoo = target.open(connection)) {
+      try (ZooAccess zoo = target.open(connection, s3)) {
         ModelInfo info = zoo.registerGenerator(m.build(), onnx);
         spec.commandLine().getOut().println(
             "registered generator for " + info.getName() + ":" + info.getVersion() + " (output "
@@ -209,6 +213,8 @@ final class ZooCommand implements Runnable {
 
     @Mixin ConnectionOptions connection;
 
+    @Mixin S3ZooFlags s3;
+
     @Option(names = "--name", paramLabel = "N", description = "Only versions of this model.")
     String name;
 
@@ -218,7 +224,7 @@ final class ZooCommand implements Runnable {
     @Override
     public Integer call() throws InvalidProtocolBufferException {
       List<ModelInfo> models;
-      try (ZooAccess zoo = target.open(connection)) {
+      try (ZooAccess zoo = target.open(connection, s3)) {
         models = zoo.list(name == null ? "" : name);
       }
       PrintWriter out = spec.commandLine().getOut();
@@ -244,6 +250,8 @@ final class ZooCommand implements Runnable {
 
     @Mixin ConnectionOptions connection;
 
+    @Mixin S3ZooFlags s3;
+
     @Option(names = "--name", required = true, paramLabel = "N", description = "Model name.")
     String name;
 
@@ -256,7 +264,7 @@ final class ZooCommand implements Runnable {
     @Override
     public Integer call() {
       boolean deleted;
-      try (ZooAccess zoo = target.open(connection)) {
+      try (ZooAccess zoo = target.open(connection, s3)) {
         deleted = zoo.delete(name, version, generatorOnly);
       }
       String what = (generatorOnly ? "generator of " : "") + name + ":" + version;

@@ -8,8 +8,10 @@ import java.util.Optional;
 /**
  * A store of model versions. Implementations publish atomically: a crash at any moment leaves a
  * version (and its generator) fully present or absent, never half; readers are never blocked by
- * writers. The embedded default is a directory on local disk; an object-store backend can be
- * added behind the same interface.
+ * writers. The embedded default is a directory on local disk ({@link
+ * io.maskserve.zoo.fs.FileSystemZooStore}); {@link io.maskserve.zoo.s3.S3ZooStore} keeps a zoo in an
+ * S3-compatible object store that several server replicas share. {@link ZooStores#open} opens
+ * either from a {@link ZooLocation}.
  *
  * <p>All methods throw {@link ZooException} with a reason the caller can map to a status.
  */

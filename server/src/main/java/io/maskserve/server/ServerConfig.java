@@ -3,6 +3,7 @@ package io.maskserve.server;
 import io.maskserve.server.limits.ServerLimits;
 import io.maskserve.server.runtime.Device;
 import io.maskserve.server.security.SecurityConfig;
+import io.maskserve.zoo.ZooLocation;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -10,7 +11,7 @@ import java.util.Objects;
 /**
  * Everything needed to start a {@link MaskserveServer}.
  *
- * @param zoo the zoo's root directory (created if missing)
+ * @param zoo the zoo: a directory (created if missing) or an S3 bucket and prefix shared by replicas
  * @param port TCP port; 0 picks a free one (see {@link MaskserveServer#port()})
  * @param device where ONNX Runtime runs the models (CUDA falls back to CPU when unavailable)
  * @param intraOpThreads ONNX Runtime threads inside one operator; 0 lets it choose
@@ -20,14 +21,15 @@ import java.util.Objects;
  *     calls; 1 disables dynamic batching
  * @param maxBatchDelay how long a partial batch waits for more requests (0: never waits)
  * @param limits request limits
- * @param refreshInterval how often changes other processes make to the zoo directory are picked up
+ * @param refreshInterval how often changes other processes (or replicas sharing an S3 zoo) make to the
+ *     zoo are picked up
  * @param shutdownGrace how long {@link MaskserveServer#close()} lets in-flight calls finish
  * @param security bearer tokens and TLS ({@link SecurityConfig#none()}: plaintext, open)
  * @param bindAddress the host or IP address to listen on; null = all interfaces (the wildcard).
  *     In-process servers that only their own process talks to (demo, evaluate) use loopback.
  */
 public record ServerConfig(
-    Path zoo,
+    ZooLocation zoo,
     int port,
     Device device,
     int intraOpThreads,
@@ -97,7 +99,7 @@ public record ServerConfig(
    * avoids oversubscribing the cores with nested thread pools.
    */
   public static final class Builder {
-    private Path zoo;
+    private ZooLocation zoo;
     private int port = DEFAULT_PORT;
     private Device device = Device.CPU;
     private int intraOpThreads = 1;
@@ -113,7 +115,14 @@ public record ServerConfig(
 
     private Builder() {}
 
+    /** A zoo directory. */
     public Builder zoo(Path v) {
+      zoo = v == null ? null : new ZooLocation.Directory(v);
+      return this;
+    }
+
+    /** A zoo directory or an S3 zoo. */
+    public Builder zoo(ZooLocation v) {
       zoo = v;
       return this;
     }

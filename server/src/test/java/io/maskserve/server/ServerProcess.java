@@ -48,13 +48,22 @@ public final class ServerProcess implements AutoCloseable {
 
   /** Starts {@code serve --zoo zoo --port 0} plus {@code extra} and waits for its listening line. */
   public static ServerProcess start(Path zoo, String... extra) throws Exception {
+    return start(zoo.toString(), Map.of(), extra);
+  }
+
+  /**
+   * Starts {@code serve --zoo zoo --port 0 --refresh-interval 500ms} plus {@code extra}, with {@code
+   * env} added to its environment (e.g. S3 credentials), and waits for its listening line.
+   */
+  public static ServerProcess start(String zoo, Map<String, String> env, String... extra) throws Exception {
     Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
     List<String> cmd = new ArrayList<>(List.of(
         java.toString(), "-Xmx512m", "-cp", System.getProperty("java.class.path"), ServeCommand.class.getName(),
-        "--zoo", zoo.toString(), "--port", "0", "--bind", "127.0.0.1", "--refresh-interval", "500ms",
+        "--zoo", zoo, "--port", "0", "--bind", "127.0.0.1", "--refresh-interval", "500ms",
         "--shutdown-grace", "5s"));
     cmd.addAll(List.of(extra));
     ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().putAll(env);
     pb.redirectError(ProcessBuilder.Redirect.DISCARD);
     Process p = pb.start();
     CompletableFuture<Listening> listening = new CompletableFuture<>();

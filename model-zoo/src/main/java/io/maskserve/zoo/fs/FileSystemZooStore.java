@@ -1,5 +1,14 @@
 package io.maskserve.zoo.fs;
 
+import static io.maskserve.zoo.RegistrationChecks.generatorExists;
+import static io.maskserve.zoo.RegistrationChecks.notFound;
+import static io.maskserve.zoo.RegistrationChecks.requireShaFormat;
+import static io.maskserve.zoo.RegistrationChecks.runValidator;
+import static io.maskserve.zoo.RegistrationChecks.runValidatorFor;
+import static io.maskserve.zoo.RegistrationChecks.threshold;
+import static io.maskserve.zoo.RegistrationChecks.verifySha;
+import static io.maskserve.zoo.RegistrationChecks.versionExists;
+
 import io.maskserve.zoo.Artifact;
 import io.maskserve.zoo.ClassifierRegistration;
 import io.maskserve.zoo.GeneratorRegistration;
@@ -37,7 +46,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -105,7 +113,6 @@ public final class FileSystemZooStore implements ZooStore {
   private static final List<String> OWNED_TMP_PREFIXES = List.of(GENERATOR_TMP_PREFIX, GRADIENT_TMP_PREFIX);
 
   private static final Logger log = LoggerFactory.getLogger(FileSystemZooStore.class);
-  private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
   /** Stands in for the not yet known hash when checking a manifest's size before an upload. */
   private static final String PLACEHOLDER_SHA256 = "0".repeat(64);
   private static final Runnable NO_HOOK = () -> {};
@@ -345,10 +352,7 @@ public final class FileSystemZooStore implements ZooStore {
     Objects.requireNonNull(registration, "registration");
     Objects.requireNonNull(onnx, "onnx");
     ModelKey key = registration.classifier();
-    float threshold = registration.threshold() == null ? GeneratorSpec.DEFAULT_THRESHOLD : registration.threshold();
-    if (!(threshold > 0f && threshold < 1f)) {
-      throw new ZooException(Reason.INVALID_ARGUMENT, "generator threshold must be in (0,1), got " + threshold);
-    }
+    float threshold = threshold(registration);
     requireShaFormat(registration.expectedSha256());
     ModelManifest current = readManifest(key.name(), key.version()).orElseThrow(() -> notFound(key));
     if (current.generator().isPresent()) {
@@ -613,54 +617,13 @@ public final class FileSystemZooStore implements ZooStore {
     return clock.instant().truncatedTo(ChronoUnit.MILLIS);
   }
 
-  private static <T> T runValidatorFor(java.util.function.Supplier<T> check) {
-    try {
-      return check.get();
-    } catch (ZooException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw new ZooException(Reason.INTERNAL, "model validation failed unexpectedly: " + e, e);
-    }
-  }
-
-  private static void runValidator(Runnable check) {
-    runValidatorFor(() -> {
-      check.run();
-      return null;
-    });
-  }
-
-  private static void requireShaFormat(String sha) {
-    if (!sha.isEmpty() && !SHA256.matcher(sha).matches()) {
-      throw new ZooException(Reason.INVALID_ARGUMENT, "sha256 must be 64 hex characters, got '"
-          + (sha.length() > 80 ? sha.substring(0, 80) + "..." : sha) + "'");
-    }
-  }
-
-  private static void verifySha(String what, String expected, String actual) {
-    if (!expected.isEmpty() && !expected.equals(actual)) {
-      throw new ZooException(Reason.INVALID_ARGUMENT, what + " sha256 mismatch: expected " + expected
-          + " but the uploaded bytes hash to " + actual);
-    }
-  }
-
   private ZooException alreadyExists(ModelKey key) {
     Path dir = versionDir(key.name(), key.version());
     if (readManifest(key.name(), key.version()).isEmpty() && Files.isDirectory(dir)) {
       return new ZooException(Reason.ALREADY_EXISTS, "directory " + dir + " exists without a valid manifest; "
           + "delete version " + key + " or remove the directory by hand");
     }
-    return new ZooException(Reason.ALREADY_EXISTS, "model " + key + " already exists; register a new version or "
-        + "delete this one first");
-  }
-
-  private static ZooException generatorExists(ModelKey key) {
-    return new ZooException(Reason.ALREADY_EXISTS, "model " + key + " already has a generator; delete it with "
-        + "generator_only first, or register a new version");
-  }
-
-  private static ZooException notFound(ModelKey key) {
-    return new ZooException(Reason.NOT_FOUND, "model " + key + " does not exist");
+    return versionExists(key);
   }
 
   private void warnOnce(Path dir, String problem) {

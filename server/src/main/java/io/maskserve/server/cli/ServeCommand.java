@@ -7,7 +7,9 @@ import io.maskserve.server.runtime.Device;
 import io.maskserve.server.security.BearerToken;
 import io.maskserve.server.security.SecurityConfig;
 import io.maskserve.server.security.TlsConfig;
+import io.maskserve.zoo.ZooLocation;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -23,7 +25,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code maskserve serve}: runs the gRPC server until interrupted. Prints exactly one line, {@code
- * maskserve listening on port <N> (zoo <DIR>)}, to stdout once the port is bound, so scripts can
+ * maskserve listening on port <N> (zoo <DIR or s3://BUCKET/PREFIX/>)}, to stdout once the port is bound, so scripts can
  * wait for it; stops gracefully on SIGTERM/SIGINT.
  */
 @Command(
@@ -34,8 +36,24 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--zoo", required = true, paramLabel = "DIR", description = "Zoo directory (created if missing).")
-  Path zoo;
+  @Option(names = "--zoo", required = true, paramLabel = "DIR|s3://BUCKET[/PREFIX]",
+      description = "Zoo directory (created if missing), or a bucket and key prefix in an S3-compatible object store"
+          + " shared by replicas (the bucket must exist).")
+  String zoo;
+
+  @Option(names = "--s3-endpoint", paramLabel = "URL",
+      description = "S3-compatible endpoint of an s3:// zoo, e.g. http://minio:9000 (path-style addressing);"
+          + " default: AWS S3. Credentials: env AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or the AWS default chain.")
+  URI s3Endpoint;
+
+  @Option(names = "--s3-region", paramLabel = "REGION",
+      description = "Signing region of an s3:// zoo (default: us-east-1 with --s3-endpoint, else env AWS_REGION"
+          + " or the AWS default chain).")
+  String s3Region;
+
+  @Option(names = "--s3-cache-dir", paramLabel = "DIR",
+      description = "Where an s3:// zoo's models are downloaded to (default: a directory under java.io.tmpdir).")
+  Path s3CacheDir;
 
   @Option(names = "--port", defaultValue = "50051", paramLabel = "N", description = "TCP port; 0 picks a free one (default ${DEFAULT-VALUE}).")
   int port;
@@ -166,7 +184,7 @@ public final class ServeCommand implements Callable<Integer> {
       limits.maxCallsPerClient(maxCallsPerClient);
     }
     ServerConfig.Builder b = ServerConfig.builder()
-        .zoo(zoo)
+        .zoo(zooLocation())
         .port(port)
         .device(device)
         .intraOpThreads(intraOpThreads)
@@ -182,6 +200,15 @@ public final class ServeCommand implements Callable<Integer> {
     }
     b.security(security());
     return b.build();
+  }
+
+  /**
+   * The zoo from --zoo and the --s3-* options, which only an s3:// zoo may have.
+   *
+   * @throws IllegalArgumentException naming the misused option
+   */
+  private ZooLocation zooLocation() {
+    return ZooLocation.of(zoo, s3Endpoint, s3Region, s3CacheDir);
   }
 
   /**

@@ -26,7 +26,7 @@ import io.maskserve.server.sampling.MaskSampler;
 import io.maskserve.server.security.AuthInterceptor;
 import io.maskserve.server.security.SecurityConfig;
 import io.maskserve.zoo.ZooStore;
-import io.maskserve.zoo.fs.FileSystemZooStore;
+import io.maskserve.zoo.ZooStores;
 import io.maskserve.zoo.fs.StoreLimits;
 import io.maskserve.zoo.validation.OnnxModelValidator;
 import java.lang.annotation.Retention;
@@ -81,7 +81,7 @@ public final class ServerModule {
   @Provides
   @Singleton
   static ZooStore zooStore(ServerConfig config, OrtEnvironment env) {
-    return FileSystemZooStore.open(
+    return ZooStores.open(
         config.zoo(), new OnnxModelValidator(env), new StoreLimits(config.limits().maxUploadBytes()));
   }
 

@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.maskserve.server.ServerConfig;
 import io.maskserve.server.runtime.Device;
+import io.maskserve.zoo.ZooLocation;
+import io.maskserve.zoo.s3.S3ZooOptions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
 import java.nio.file.Paths;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -25,7 +28,7 @@ class ServeCommandTest {
   @Test
   void defaults() {
     ServerConfig c = parse("--zoo", "/tmp/z");
-    assertEquals(Paths.get("/tmp/z"), c.zoo());
+    assertEquals(new ZooLocation.Directory(Paths.get("/tmp/z")), c.zoo());
     assertEquals(50051, c.port());
     assertEquals(Device.CPU, c.device());
     assertEquals(Duration.ofSeconds(2), c.refreshInterval());
@@ -97,5 +100,29 @@ class ServeCommandTest {
       org.junit.jupiter.api.Assertions.assertTrue(
           err.toString().startsWith("maskserve serve: could not listen on port " + busy.getLocalPort()), err.toString());
     }
+  }
+
+  @Test
+  void anS3ZooTakesTheS3Options() {
+    ServerConfig c = parse("--zoo", "s3://models/prod", "--s3-endpoint", "http://127.0.0.1:9000", "--s3-region",
+        "eu-west-1", "--s3-cache-dir", "/tmp/cache");
+    S3ZooOptions o = ((ZooLocation.S3) c.zoo()).options();
+    assertEquals("models", o.bucket());
+    assertEquals("prod/", o.prefix());
+    assertEquals(URI.create("http://127.0.0.1:9000"), o.endpoint());
+    assertTrue(o.pathStyle());
+    assertEquals("eu-west-1", o.region());
+    assertEquals(Paths.get("/tmp/cache"), o.effectiveCacheDir());
+    assertEquals("s3://models/prod/", c.zoo().toString());
+  }
+
+  @Test
+  void s3OptionsNeedAnS3Zoo() {
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> parse("--zoo", "/tmp/z", "--s3-endpoint", "http://127.0.0.1:9000"));
+    assertTrue(e.getMessage().contains("s3://"), e.getMessage());
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> parse("--zoo", "s3://models", "--s3-endpoint", "ftp://host"));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> parse("--zoo", "s3://B"));
   }
 }
