@@ -505,7 +505,9 @@ public final class S3ZooStore implements ZooStore, AutoCloseable {
       staged = cache.stage(onnx, limits.maxUploadBytes(), "generator upload");
       verifySha("generator", registration.expectedSha256(), staged.sha256());
       Path file = staged.file();
-      GeneratorShape shape = runValidatorFor(() -> validator.validateGenerator(file, current.manifest()));
+      // The classifier's own file, so that a generator may read its tensors (fetched into the cache).
+      Path classifierFile = localFile(current.manifest(), current.manifest().classifier());
+      GeneratorShape shape = runValidatorFor(() -> validator.validateGenerator(file, current.manifest(), classifierFile));
       if (shape == null) {
         throw new ZooException(Reason.INTERNAL, "the validator returned no generator shape");
       }
@@ -523,7 +525,8 @@ public final class S3ZooStore implements ZooStore, AutoCloseable {
           throw changedConcurrently(key);
         }
         updated = latest.manifest().withGenerator(Optional.of(new GeneratorSpec(artifact, threshold,
-            shape.outputHeight(), shape.outputWidth(), shape.classConditional(), now(), registration.description())));
+            shape.outputHeight(), shape.outputWidth(), shape.classConditional(), now(), registration.description(),
+            shape.features(), shape.readsImage())));
         published = publish(key, codec.write(updated), latest.etag()); // 2. the manifest: publish point
         if (!published) {
           Seen after = readManifest(key).orElseThrow(() -> notFound(key));

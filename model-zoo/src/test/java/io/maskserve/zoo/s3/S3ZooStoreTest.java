@@ -461,6 +461,17 @@ class S3ZooStoreTest {
   }
 
   @Test
+  void aGeneratorReadingClassifierTensorsIsValidatedAgainstTheStoredClassifier() {
+    S3ZooStore a = replica("cache-a");
+    ModelManifest m = a.registerClassifier(SharedData.resnet20Registration("r", "1"), in(resnet));
+    String layer3 = "/layer3/layer3.2/Relu_1_output_0";
+    ModelManifest withGen = replica("cache-b").registerGenerator(new GeneratorRegistration(m.key(), null, "", ""),
+        in(io.maskserve.zoo.onnx.ReferenceGenerators.featureActivationGenerator(layer3, 64, 8, 8)));
+    assertEquals(List.of(layer3), withGen.generator().orElseThrow().features());
+    assertEquals(withGen, a.get(m.key()).orElseThrow(), "the other replica reads the same manifest");
+  }
+
+  @Test
   void aMissingBucketIsAClearError() {
     S3Client client = EmbeddedS3.client(server.endpoint());
     clients.add(client);
