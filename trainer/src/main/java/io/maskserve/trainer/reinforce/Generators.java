@@ -27,30 +27,14 @@ public final class Generators {
       throw new IllegalArgumentException("a class-conditional generator needs a target per image");
     }
     int len = 3 * height * width;
-    float[][] out = new float[n][];
-    int batch = 32;
-    try (NDManager sub = model.getNDManager().newSubManager()) {
-      ParameterStore ps = new ParameterStore(sub, false);
-      for (int start = 0; start < n; start += batch) {
-        int m = Math.min(batch, n - start);
-        float[] chunk = new float[m * len];
-        System.arraycopy(images, start * len, chunk, 0, m * len);
-        try (NDManager mm = sub.newSubManager()) {
-          NDArray x = mm.create(chunk, new Shape(m, 3, height, width));
-          NDList in = new NDList(x);
-          if (conditional) {
-            in.add(mm.create(java.util.Arrays.copyOfRange(targets, start, start + m)));
-          }
-          NDArray p = net.forward(ps, in, false).singletonOrThrow();
-          int cells = (int) (p.getShape().get(2) * p.getShape().get(3));
-          float[] flat = p.toFloatArray();
-          for (int i = 0; i < m; i++) {
-            out[start + i] = java.util.Arrays.copyOfRange(flat, i * cells, (i + 1) * cells);
-          }
-        }
+    return keepProbabilities(model, net, n, (mm, start, m) -> {
+      NDList in = new NDList(mm.create(java.util.Arrays.copyOfRange(images, start * len, (start + m) * len),
+          new Shape(m, 3, height, width)));
+      if (conditional) {
+        in.add(mm.create(java.util.Arrays.copyOfRange(targets, start, start + m)));
       }
-    }
-    return out;
+      return in;
+    });
   }
 
   /** The inputs of one chunk of images, created in {@code manager}. */

@@ -87,7 +87,8 @@ class CommandsTest {
     return sb.toString();
   }
 
-  private static String run(Object command, String... args) {
+  /** Runs a command, asserting exit code 0; its standard output. */
+  static String run(Object command, String... args) {
     StringWriter sw = new StringWriter();
     StringWriter err = new StringWriter();
     CommandLine cl = new CommandLine(command);

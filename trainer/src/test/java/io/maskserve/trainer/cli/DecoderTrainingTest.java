@@ -80,13 +80,6 @@ class DecoderTrainingTest {
   }
 
   private static String run(Object command, String... args) {
-    StringWriter sw = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = new CommandLine(command);
-    cl.setOut(new PrintWriter(sw));
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    assertEquals(0, code, "exit code; stderr: " + err + " stdout: " + sw);
-    return sw.toString();
+    return CommandsTest.run(command, args);
   }
 }
