@@ -36,6 +36,20 @@ public final class RegistrationChecks {
     });
   }
 
+  /**
+   * Checks what a classifier registration must carry before anything is read: an input spec,
+   * labels, and a well-formed expected sha256 if any.
+   */
+  public static void requireComplete(ClassifierRegistration registration) {
+    if (registration.input() == null) {
+      throw new ZooException(ZooException.Reason.INVALID_ARGUMENT, "the classifier registration has no input spec");
+    }
+    if (registration.labels().isEmpty()) {
+      throw new ZooException(ZooException.Reason.INVALID_ARGUMENT, "the classifier registration has no labels");
+    }
+    requireShaFormat(registration.expectedSha256());
+  }
+
   /** INVALID_ARGUMENT unless {@code sha} is empty (no expectation) or 64 lowercase hex characters. */
   public static void requireShaFormat(String sha) {
     if (!sha.isEmpty() && !SHA256.matcher(sha).matches()) {

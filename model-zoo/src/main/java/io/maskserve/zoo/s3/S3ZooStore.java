@@ -1,5 +1,6 @@
 package io.maskserve.zoo.s3;
 
+import static io.maskserve.zoo.RegistrationChecks.requireComplete;
 import static io.maskserve.zoo.RegistrationChecks.generatorExists;
 import static io.maskserve.zoo.RegistrationChecks.notFound;
 import static io.maskserve.zoo.RegistrationChecks.requireShaFormat;
@@ -434,13 +435,7 @@ public final class S3ZooStore implements ZooStore, AutoCloseable {
   public ModelManifest registerClassifier(ClassifierRegistration registration, InputStream onnx) {
     Objects.requireNonNull(registration, "registration");
     Objects.requireNonNull(onnx, "onnx");
-    if (registration.input() == null) {
-      throw new ZooException(Reason.INVALID_ARGUMENT, "the classifier registration has no input spec");
-    }
-    if (registration.labels().isEmpty()) {
-      throw new ZooException(Reason.INVALID_ARGUMENT, "the classifier registration has no labels");
-    }
-    requireShaFormat(registration.expectedSha256());
+    requireComplete(registration);
     ModelKey key = new ModelKey(registration.name(), registration.version());
     if (manifestExists(key)) {
       throw alreadyExists(key);
