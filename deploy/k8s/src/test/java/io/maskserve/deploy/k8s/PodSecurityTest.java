@@ -52,9 +52,18 @@ class PodSecurityTest {
     assertWritableVolume(Path.of(tmp));
   }
 
+  /** The zoo directory the Deployment's args select (the manifests use a volume, not an S3 zoo). */
+  private static Path zooDirectory() {
+    var location = ServeArgs.parse(DEPLOYMENT.args()).config(Map.of()).zoo();
+    if (!(location instanceof io.maskserve.zoo.ZooLocation.Directory d)) {
+      throw new AssertionError("the Deployment's --zoo is not a directory: " + location);
+    }
+    return d.path();
+  }
+
   @Test
   void theZooIsOnAWritableVolume() {
-    Path zoo = ServeArgs.parse(DEPLOYMENT.args()).config(Map.of()).zoo();
+    Path zoo = zooDirectory();
     assertWritableVolume(zoo);
   }
 
@@ -71,7 +80,7 @@ class PodSecurityTest {
 
   @Test
   void severalReplicasShareOneZooClaim() {
-    Path zoo = ServeArgs.parse(DEPLOYMENT.args()).config(Map.of()).zoo();
+    Path zoo = zooDirectory();
     Map<String, Object> volume = DEPLOYMENT.volumes().get(DEPLOYMENT.mounts().get(mountOf(zoo)));
     int maxReplicas = Tree.integer(MANIFESTS.one("HorizontalPodAutoscaler").tree(), "spec.maxReplicas");
     if (maxReplicas == 1) {
