@@ -90,6 +90,6 @@ if [ "$what" = all ] || [ "$what" = latency ]; then
   done
   bench_classpath
   "${JAVA_HOME:+$JAVA_HOME/bin/}java" -Xmx2g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
-    -Dmaskserve.bench.threads=1 -cp "bench/target/classes:$(cat "$work/classpath")" \
+    -Dmaskserve.bench.threads=1 -Dmaskserve.bench.warmups=1 -Dmaskserve.bench.iterations=2 -cp "bench/target/classes:$(cat "$work/classpath")" \
     io.maskserve.bench.LatencyMain "$zoo" "mobilenet=$work/images"
 fi

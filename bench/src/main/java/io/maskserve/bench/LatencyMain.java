@@ -18,7 +18,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * generator's explanation (goals ≥ 300× and ≥ 20×).
  *
  * <p>Usage: {@code LatencyMain ZOO MODEL=IMAGE_DIR...} with optional system properties
- * {@code maskserve.bench.iterations} (measurement iterations of 1 s, default 5) and
+ * {@code maskserve.bench.iterations} (measurement iterations of 1 s, default 5), {@code
+ * maskserve.bench.warmups} (warm-up iterations, default 3; an iteration runs at least one call, so
+ * lower both for models whose RISE-4000 takes a minute) and
  * {@code maskserve.bench.threads} (comma-separated ONNX Runtime intra-op thread counts to measure,
  * default {@code 1}, the server's default). The forked benchmark JVM inherits this JVM's options.
  */
@@ -51,7 +53,7 @@ public final class LatencyMain {
         .param("model", models)
         .param("intraOpThreads", System.getProperty("maskserve.bench.threads", "1").split(","))
         .forks(1)
-        .warmupIterations(3)
+        .warmupIterations(Integer.getInteger("maskserve.bench.warmups", 3))
         .warmupTime(TimeValue.seconds(1))
         .measurementIterations(iterations)
         .measurementTime(TimeValue.seconds(1))
