@@ -42,6 +42,10 @@ public final class RawThroughput {
     ModelManifest manifest = zoo.latest(model, true).orElseThrow(
         () -> new IllegalArgumentException("no version of " + model + " with a generator"));
     GeneratorSpec gen = manifest.generator().orElseThrow();
+    if (gen.readsFeatures()) {
+      throw new IllegalArgumentException("the floor is measured for generators of the image; the generator of "
+          + manifest.key() + " decodes the classifier tensors " + gen.features());
+    }
     Preprocessor pre = new Preprocessor(manifest.input());
     int h = manifest.input().height();
     int w = manifest.input().width();
