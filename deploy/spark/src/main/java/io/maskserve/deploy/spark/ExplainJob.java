@@ -41,7 +41,7 @@ public final class ExplainJob implements Callable<Integer> {
       description = "A folder tree of images, or a Parquet/CSV table with a path and/or content column.")
   String input;
 
-  @Option(names = "--input-format", description = "FOLDER, PARQUET or CSV (default: from the input's extension).")
+  @Option(names = "--input-format", description = "folder, parquet or csv (default: from the input's extension).")
   ImageSource.Format inputFormat;
 
   @Option(names = "--glob", description = "Folder input: only file names matching this Hadoop glob, e.g. '{08,09}??.jpg'.")
@@ -138,6 +138,6 @@ public final class ExplainJob implements Callable<Integer> {
 
   /** Runs the job; exits with 0 on success, 1 on failure, 2 on bad arguments. */
   public static void main(String[] args) {
-    System.exit(new CommandLine(new ExplainJob()).execute(args));
+    System.exit(new CommandLine(new ExplainJob()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
   }
 }

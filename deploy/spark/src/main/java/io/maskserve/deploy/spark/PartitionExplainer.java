@@ -36,6 +36,9 @@ public final class PartitionExplainer implements MapPartitionsFunction<Row, Row>
 
   @Override
   public Iterator<Row> call(Iterator<Row> input) {
+    if (!input.hasNext()) {
+      return input; // an empty partition loads no model
+    }
     ExecutorModel model = ExecutorModels.get(settings.model());
     return new Iterator<>() {
       private final ArrayDeque<Row> ready = new ArrayDeque<>();
