@@ -24,7 +24,7 @@ import org.apache.spark.sql.SparkSession;
  * by run, after one warm-up each (model load, JIT), and the medians are reported; the model stays
  * loaded across runs as in a long-lived executor. Run by {@code deploy/spark/bench.sh}.
  *
- * <p>Usage: {@code SparkThroughputBenchmark WORK_DIR [runs] [batch]}
+ * <p>Usage: {@code SparkThroughputBenchmark WORK_DIR [runs] [batch] [partitions per core, 0 = as read]}
  */
 public final class SparkThroughputBenchmark {
 
@@ -36,6 +36,7 @@ public final class SparkThroughputBenchmark {
     Path work = Path.of(args.length > 0 ? args[0] : Files.createTempDirectory("spark-bench").toString());
     int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     int batch = args.length > 2 ? Integer.parseInt(args[2]) : 16;
+    int partitionsPerCore = args.length > 3 ? Integer.parseInt(args[3]) : 2;
     Path zoo = work.resolve("zoo");
     if (!Files.isDirectory(zoo.resolve(SparkJobZoo.MODEL))) {
       SparkJobZoo.populate(zoo);
@@ -44,8 +45,8 @@ public final class SparkThroughputBenchmark {
     ExplainSettings settings = new ExplainSettings(
         new ModelRef(zoo.toString(), SparkJobZoo.MODEL, SparkJobZoo.VERSION, Device.CPU, 1), batch, null, 0, 0);
     List<byte[]> images = evaluationSplit(input);
-    System.out.printf("input: %s, %d images (evaluation split), batch %d, %d timed runs each, alternated%n",
-        input, images.size(), batch, runs);
+    System.out.printf("input: %s, %d images (evaluation split), batch %d, %d partitions per core, %d timed runs each,"
+        + " alternated%n", input, images.size(), batch, partitionsPerCore, runs);
 
     Map<String, List<Double>> seconds = new LinkedHashMap<>();
     Map<String, Integer> cores = Map.of("pipeline alone, 1 thread", 1, "spark local[1]", 1, "spark local[2]", 2);
@@ -56,7 +57,8 @@ public final class SparkThroughputBenchmark {
       for (Map.Entry<String, List<Double>> e : seconds.entrySet()) {
         double s = e.getKey().startsWith("pipeline")
             ? pipelineAlone(settings, images)
-            : sparkJob(settings, input.toString(), cores.get(e.getKey()), work.resolve("out"), images.size());
+            : sparkJob(settings, input.toString(), cores.get(e.getKey()) * partitionsPerCore, cores.get(e.getKey()),
+                work.resolve("out"), images.size());
         if (r > 0) { // run 0 warms up
           e.getValue().add(s);
         }
@@ -77,7 +79,8 @@ public final class SparkThroughputBenchmark {
   }
 
   /** Seconds of one job run on a fresh local[cores] session (its start not counted). */
-  private static double sparkJob(ExplainSettings settings, String input, int cores, Path out, int expected) {
+  private static double sparkJob(
+      ExplainSettings settings, String input, int partitions, int cores, Path out, int expected) {
     SparkSession spark = SparkSession.builder()
         .master("local[" + cores + "]")
         .appName("maskserve-explain-bench")
@@ -86,9 +89,8 @@ public final class SparkThroughputBenchmark {
         .config("spark.driver.bindAddress", "127.0.0.1")
         .getOrCreate();
     try {
-      // Two tasks per core, so that no core idles while another finishes the last partition.
       JobSummary s = ExplainJob.run(
-          spark, settings, input, ImageSource.Format.FOLDER, EVALUATION_SPLIT, 2 * cores, out.toString(), true);
+          spark, settings, input, ImageSource.Format.FOLDER, EVALUATION_SPLIT, partitions, out.toString(), true);
       if (s.images() != expected || s.errors() != 0) {
         throw new IllegalStateException("expected " + expected + " rows without errors, got " + s);
       }
