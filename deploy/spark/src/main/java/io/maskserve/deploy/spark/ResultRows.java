@@ -105,17 +105,18 @@ public final class ResultRows {
         null);
   }
 
-  private static scala.collection.immutable.Seq<Float> boxed(float[] values) {
-    List<Float> out = new ArrayList<>(values.length);
-    for (float v : values) {
-      out.add(v);
-    }
-    return seq(out);
+  /**
+   * The map as Spark's external type of an array column, a Scala {@code Seq}: an indexed view of
+   * the array itself, neither copied nor boxed up front (a Java list is refused, and a copied Scala
+   * list would be a linked list that the encoder indexes element by element).
+   */
+  private static scala.collection.immutable.Seq<Object> boxed(float[] values) {
+    return scala.collection.immutable.ArraySeq.unsafeWrapArray(values);
   }
 
-  /** Spark's external type of an array column is a Scala {@code Seq} (a Java list is refused). */
-  private static <T> scala.collection.immutable.Seq<T> seq(List<T> list) {
-    return scala.jdk.javaapi.CollectionConverters.asScala(list).toSeq();
+  /** A list as a Scala {@code Seq} (see {@link #boxed}). */
+  private static scala.collection.immutable.Seq<Object> seq(List<?> list) {
+    return scala.collection.immutable.ArraySeq.unsafeWrapArray(list.toArray());
   }
 
   /** The error column: the exception's type and message, e.g. why an image could not be decoded. */
