@@ -164,9 +164,11 @@ public final class OnnxModelValidator implements ModelValidator {
     OnnxStructureCheck.check(onnx, "generator", model -> { });
     try (OrtSession.SessionOptions options = options();
         OrtSession session = env.createSession(onnx.toString(), options)) {
-      InputChecks.GeneratorInputs inputs = classifierOnnx == null
+      // Parsed once: its tensor names sort the inputs, and it is run to feed the feature inputs.
+      ModelProto classifierModel = classifierOnnx == null ? null : classifier(classifierOnnx);
+      InputChecks.GeneratorInputs inputs = classifierModel == null
           ? InputChecks.generatorInputs(session, input)
-          : InputChecks.generatorInputs(session, input, classifierTensors(classifierOnnx));
+          : InputChecks.generatorInputs(session, input, FeatureTaps.computedTensors(classifierModel));
       TensorInfo out = singleFloatOutput(session, "generator");
       long[] declared = out.getShape();
       if (declared.length != 4 && !allUnknown(declared)) {
@@ -174,7 +176,7 @@ public final class OnnxModelValidator implements ModelValidator {
       }
       float[] values;
       long[] actual;
-      try (GeneratorRun run = runGenerator(session, inputs, h, w, numClasses, classifierOnnx)) {
+      try (GeneratorRun run = runGenerator(session, inputs, h, w, numClasses, classifierModel)) {
         values = floatOutput(run.result().get(0), "generator");
         actual = ((OnnxTensor) run.result().get(0)).getInfo().getShape();
       }
@@ -207,12 +209,8 @@ public final class OnnxModelValidator implements ModelValidator {
     }
   }
 
-  /** The tensors the classifier's graph computes (candidates for a generator's feature inputs). */
-  private static java.util.Set<String> classifierTensors(Path classifierOnnx) {
-    return FeatureTaps.computedTensors(readModel(classifierOnnx));
-  }
-
-  private static ModelProto readModel(Path onnx) {
+  /** The published classifier's graph (its tensors are the candidates for feature inputs). */
+  private static ModelProto classifier(Path onnx) {
     try {
       return ModelProto.parseFrom(java.nio.file.Files.readAllBytes(onnx));
     } catch (java.io.IOException e) {
@@ -236,7 +234,7 @@ public final class OnnxModelValidator implements ModelValidator {
    * the targets {@code {0, numClasses-1}}.
    */
   private GeneratorRun runGenerator(OrtSession session, InputChecks.GeneratorInputs inputs, int h, int w,
-      int numClasses, Path classifierOnnx) throws OrtException {
+      int numClasses, ModelProto classifierModel) throws OrtException {
     float[] noise = new float[BATCH * 3 * h * w];
     Random random = new Random(VALIDATION_SEED);
     for (int i = 0; i < noise.length; i++) {
@@ -254,7 +252,7 @@ public final class OnnxModelValidator implements ModelValidator {
       if (!inputs.features().isEmpty()) {
         Map<String, float[]> values = new HashMap<>();
         Map<String, long[]> shapes = new HashMap<>();
-        classifierFeatures(classifierOnnx, inputs.features(), noise, imageShape, values, shapes);
+        classifierFeatures(classifierModel, inputs.features(), noise, imageShape, values, shapes);
         for (String f : inputs.features()) {
           OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(values.get(f)), shapes.get(f));
           tensors.add(t);
@@ -294,9 +292,9 @@ public final class OnnxModelValidator implements ModelValidator {
    * Runs the classifier, with {@code features} exposed as outputs, on {@code batch}; each feature
    * must be a float tensor whose first dimension is the batch.
    */
-  private void classifierFeatures(Path classifierOnnx, List<String> features, float[] batch, long[] shape,
+  private void classifierFeatures(ModelProto classifier, List<String> features, float[] batch, long[] shape,
       Map<String, float[]> values, Map<String, long[]> shapes) throws OrtException {
-    byte[] tapped = FeatureTaps.withOutputs(readModel(classifierOnnx), features).toByteArray();
+    byte[] tapped = FeatureTaps.withOutputs(classifier, features).toByteArray();
     try (OrtSession.SessionOptions options = options();
         OrtSession classifierSession = env.createSession(tapped, options);
         OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(batch), shape);
