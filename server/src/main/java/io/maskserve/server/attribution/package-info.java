@@ -5,7 +5,9 @@
  * {@link io.maskserve.server.attribution.IntegratedGradients}, {@link
  * io.maskserve.server.attribution.GradCam}, {@link io.maskserve.server.attribution.Rise} and {@link
  * io.maskserve.server.attribution.Occlusion}, each a {@link
- * io.maskserve.server.attribution.SaliencyMethod} giving a map at input resolution.
+ * io.maskserve.server.attribution.SaliencyMethod} giving a map at input resolution; and {@link
+ * io.maskserve.server.attribution.Centre}, the image-blind reference map that localisation scores
+ * are read against.
  *
  * <p>Gradients come from the classifier augmented with its backward pass ({@code
  * io.maskserve.zoo.autodiff}, held by {@link io.maskserve.server.registry.GradientModels}); every

@@ -48,7 +48,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * decoder.
  *
  * <p>Queries whose method is a baseline (gradient, SmoothGrad, integrated gradients, Grad-CAM,
- * RISE, occlusion) go to {@link BaselineExplainer}, one query at a time; generator queries of a
+ * RISE, occlusion, the centre map) go to {@link BaselineExplainer}, one query at a time; generator queries of a
  * batch share their inference calls as above.
  *
  * <p>The deadline is checked between stages. Thread-safe; uses no protocol types, so batch jobs
