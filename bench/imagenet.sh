@@ -78,7 +78,7 @@ if [ "$what" = all ] || [ "$what" = random ]; then
     --data "$shared/datasets/ilsvrc2012-val-1300" --methods generator,gradient,grad-cam --limit "${RAND_IMAGES:-16}" \
     --step 3136 --randomisation --randomisation-images "${RAND_IMAGES:-16}" --randomisation-levels "${RAND_LEVELS:-1,2,3,5}" \
     --randomisation-train "$work/train.txt" --randomisation-steps "${RAND_STEPS:-150}" \
-    --randomisation-train-args="--batch-size 16 --samples 3 --estimator REINFORCE" \
+    --randomisation-train-args="--batch-size 16 --samples 3 --estimator REINFORCE --lambda-area 5 --initial-keep 0.6 --smooth 3" \
     --request-timeout 600 --out "$out/report-randomisation"
 fi
 
