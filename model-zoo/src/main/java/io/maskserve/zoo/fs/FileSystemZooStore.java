@@ -114,8 +114,6 @@ public final class FileSystemZooStore implements ZooStore {
   private static final List<String> OWNED_TMP_PREFIXES = List.of(GENERATOR_TMP_PREFIX, GRADIENT_TMP_PREFIX);
 
   private static final Logger log = LoggerFactory.getLogger(FileSystemZooStore.class);
-  /** Stands in for the not yet known hash when checking a manifest's size before an upload. */
-  private static final String PLACEHOLDER_SHA256 = "0".repeat(64);
   private static final Runnable NO_HOOK = () -> {};
   private static final int MAX_WARNINGS_REMEMBERED = 10_000;
 
@@ -291,9 +289,7 @@ public final class FileSystemZooStore implements ZooStore {
       throw alreadyExists(key);
     }
     // Fail before reading the upload if the manifest could not be written (too much metadata).
-    codec.write(new ModelManifest(key.name(), key.version(), registration.labels(), registration.input(),
-        new Artifact(CLASSIFIER_FILE, PLACEHOLDER_SHA256, Long.MAX_VALUE), Optional.empty(), now(),
-        registration.description()));
+    codec.requireRoomForClassifier(registration, CLASSIFIER_FILE, now());
     Path stage = null;
     boolean published = false;
     String id = UUID.randomUUID().toString();
@@ -354,9 +350,7 @@ public final class FileSystemZooStore implements ZooStore {
       throw generatorExists(key);
     }
     // Fail before reading the upload if the manifest could not be written (too much metadata).
-    codec.write(current.withGenerator(Optional.of(new GeneratorSpec(
-        new Artifact(GENERATOR_FILE, PLACEHOLDER_SHA256, Long.MAX_VALUE), threshold, 1, 1, false, now(),
-        registration.description()))));
+    codec.requireRoomForGenerator(current, GENERATOR_FILE, threshold, registration.description(), now());
     Path dir = versionDir(key.name(), key.version());
     String id = UUID.randomUUID().toString();
     Path tmp = dir.resolve(GENERATOR_TMP_PREFIX + id + ".tmp");

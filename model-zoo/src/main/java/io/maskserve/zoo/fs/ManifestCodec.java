@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.maskserve.zoo.Artifact;
+import io.maskserve.zoo.ClassifierRegistration;
 import io.maskserve.zoo.GeneratorSpec;
 import io.maskserve.zoo.InputSpec;
 import io.maskserve.zoo.ModelManifest;
@@ -81,6 +82,29 @@ public final class ManifestCodec {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(SerializationFeature.INDENT_OUTPUT)
             .build();
+  }
+
+  /** A checksum of the right form standing for one not computed yet. */
+  private static final String PLACEHOLDER_SHA256 = "0".repeat(64);
+
+  /**
+   * Fails as {@link #write} would on the manifest that registering {@code registration}'s
+   * classifier as {@code file} will produce: stores call it before reading the upload, so too much
+   * metadata is refused before any bytes are stored.
+   */
+  public void requireRoomForClassifier(ClassifierRegistration registration, String file, Instant now) {
+    write(new ModelManifest(registration.name(), registration.version(), registration.labels(), registration.input(),
+        new Artifact(file, PLACEHOLDER_SHA256, Long.MAX_VALUE), Optional.empty(), now, registration.description()));
+  }
+
+  /**
+   * Fails as {@link #write} would on {@code manifest} once it has a generator stored as {@code
+   * file} (see {@link #requireRoomForClassifier}).
+   */
+  public void requireRoomForGenerator(ModelManifest manifest, String file, float threshold, String description,
+      Instant now) {
+    write(manifest.withGenerator(Optional.of(new GeneratorSpec(
+        new Artifact(file, PLACEHOLDER_SHA256, Long.MAX_VALUE), threshold, 1, 1, false, now, description))));
   }
 
   /**

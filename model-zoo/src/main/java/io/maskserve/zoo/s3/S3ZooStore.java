@@ -123,8 +123,6 @@ public final class S3ZooStore implements ZooStore, AutoCloseable {
   static final String WRITER_METADATA = "maskserve-writer";
 
   private static final Logger log = LoggerFactory.getLogger(S3ZooStore.class);
-  /** Stands in for the not yet known hash when checking a manifest's size before an upload. */
-  private static final String PLACEHOLDER_SHA256 = "0".repeat(64);
   private static final int MAX_WARNINGS_REMEMBERED = 10_000;
 
   private final S3Client s3;
@@ -441,9 +439,7 @@ public final class S3ZooStore implements ZooStore, AutoCloseable {
       throw alreadyExists(key);
     }
     // Fail before reading the upload if the manifest could not be written (too much metadata).
-    codec.write(new ModelManifest(key.name(), key.version(), registration.labels(), registration.input(),
-        new Artifact(FileSystemZooStore.CLASSIFIER_FILE, PLACEHOLDER_SHA256, Long.MAX_VALUE), Optional.empty(), now(),
-        registration.description()));
+    codec.requireRoomForClassifier(registration, FileSystemZooStore.CLASSIFIER_FILE, now());
     LocalCache.Copied staged = null;
     try {
       staged = cache.stage(onnx, limits.maxUploadBytes(), "classifier upload");
@@ -492,9 +488,8 @@ public final class S3ZooStore implements ZooStore, AutoCloseable {
     if (current.manifest().generator().isPresent()) {
       throw generatorExists(key);
     }
-    codec.write(current.manifest().withGenerator(Optional.of(new GeneratorSpec(
-        new Artifact(FileSystemZooStore.GENERATOR_FILE, PLACEHOLDER_SHA256, Long.MAX_VALUE), threshold, 1, 1, false,
-        now(), registration.description()))));
+    codec.requireRoomForGenerator(current.manifest(), FileSystemZooStore.GENERATOR_FILE, threshold,
+        registration.description(), now());
     LocalCache.Copied staged = null;
     try {
       staged = cache.stage(onnx, limits.maxUploadBytes(), "generator upload");
