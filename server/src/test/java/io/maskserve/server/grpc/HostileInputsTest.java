@@ -32,6 +32,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -180,14 +181,25 @@ class HostileInputsTest {
     return b.array();
   }
 
+  /**
+   * The zoo's files, relative to its root. The server may be deleting a staging file while we walk
+   * (an upload it has just refused is cleaned up after the answer), so a file that vanishes under
+   * the walk restarts it rather than failing the test.
+   */
   private static List<String> zooTree() {
-    try (Stream<Path> s = Files.walk(zoo)) {
-      return s.filter(p -> !p.getFileName().toString().equals(".lock"))
-          .map(p -> zoo.relativize(p).toString())
-          .sorted()
-          .toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    for (int attempt = 0; ; attempt++) {
+      try (Stream<Path> s = Files.walk(zoo)) {
+        return s.filter(p -> !p.getFileName().toString().equals(".lock"))
+            .map(p -> zoo.relativize(p).toString())
+            .sorted()
+            .toList();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } catch (UncheckedIOException e) {
+        if (!(e.getCause() instanceof NoSuchFileException) || attempt >= 20) {
+          throw e;
+        }
+      }
     }
   }
 
