@@ -69,6 +69,7 @@ public class ExplainLatencyBenchmark {
   private long[] twoRowShape;
   private ExplainQuery generatorQuery;
   private ExplainQuery encodedQuery;
+  private ExplainQuery unscoredQuery;
   private ExplainQuery igQuery;
   private ExplainQuery riseQuery;
   /** A feature-reading generator's inputs (the classifier tensors of the image), else null. */
@@ -95,6 +96,7 @@ public class ExplainLatencyBenchmark {
     le.asFloatBuffer().put(tensor);
     generatorQuery = ExplainQuery.of(model, new ImageInput.Tensor(shape, le.array())).withSeed(1);
     encodedQuery = ExplainQuery.of(model, new ImageInput.Encoded(image)).withSeed(1);
+    unscoredQuery = generatorQuery.withSkipScoring(true);
     igQuery = generatorQuery.withMethod(ExplanationMethod.INTEGRATED_GRADIENTS);
     riseQuery = generatorQuery.withMethod(ExplanationMethod.RISE);
     if (!loaded.generatorFeatures().isEmpty()) {
@@ -149,6 +151,12 @@ public class ExplainLatencyBenchmark {
   @Benchmark
   public ExplanationResult explainGenerator() {
     return pipeline.explain(loaded, generatorQuery);
+  }
+
+  /** The generator's explanation without scoring its mask ({@code skip_scoring}): map and mask only. */
+  @Benchmark
+  public ExplanationResult explainUnscored() {
+    return pipeline.explain(loaded, unscoredQuery);
   }
 
   /** The same from the image file's bytes (decoding and preprocessing included). */

@@ -61,7 +61,8 @@ public final class ExplainTranslator {
         Optional.ofNullable(deadline),
         method(req.getMethod()),
         options(req.getMethodOptions()),
-        req.hasKeepFraction() ? Optional.of(req.getKeepFraction()) : Optional.empty());
+        req.hasKeepFraction() ? Optional.of(req.getKeepFraction()) : Optional.empty(),
+        req.getSkipScoring());
   }
 
   /** The pipeline's method for a proto method. */
@@ -197,13 +198,15 @@ public final class ExplainTranslator {
 
   private static Mask mask(ExplanationResult.ScoredMask s) {
     PackedMask m = s.mask();
-    return Mask.newBuilder()
+    Mask.Builder b = Mask.newBuilder()
         .setHeight(m.height())
         .setWidth(m.width())
         .setBits(ByteString.copyFrom(m.bits()))
-        .setKeepFraction(m.keepFraction())
-        .setTargetProbability(s.targetProbability())
-        .build();
+        .setKeepFraction(m.keepFraction());
+    if (s.scored()) {
+      b.setTargetProbability(s.targetProbability());
+    }
+    return b.build();
   }
 
   /** {@code values} as float32 little-endian bytes. */

@@ -122,17 +122,20 @@ final class BaselineExplainer {
     PackedMask mask = sampler.top(saliency, h, w, keepFraction);
     long tMask = System.nanoTime();
 
-    checkpoint.check("scoring");
-    float[] masked = new float[3 * plane];
-    for (int i = 0; i < plane; i++) {
-      if (mask.kept(i)) {
-        masked[i] = image[i];
-        masked[plane + i] = image[plane + i];
-        masked[2 * plane + i] = image[2 * plane + i];
+    float score = Float.NaN;
+    if (!query.skipScoring()) {
+      checkpoint.check("scoring");
+      float[] masked = new float[3 * plane];
+      for (int i = 0; i < plane; i++) {
+        if (mask.kept(i)) {
+          masked[i] = image[i];
+          masked[plane + i] = image[plane + i];
+          masked[2 * plane + i] = image[2 * plane + i];
+        }
       }
+      float[] maskedLogits = translated(() -> runner.logits(masked, 1));
+      score = ExplanationPipeline.softmax(maskedLogits, 0, numClasses)[target];
     }
-    float[] maskedLogits = translated(() -> runner.logits(masked, 1));
-    float score = ExplanationPipeline.softmax(maskedLogits, 0, numClasses)[target];
     long tScore = System.nanoTime();
 
     byte[] png = new byte[0];

@@ -23,6 +23,8 @@ import java.util.OptionalLong;
  * @param methodOptions parameters of a baseline method (ignored by the generator)
  * @param keepFraction a baseline's mask keeps this fraction of the most salient pixels; empty for
  *     {@link #DEFAULT_KEEP_FRACTION} (ignored by the generator)
+ * @param skipScoring return the map and masks without scoring the masks on the classifier (one
+ *     classifier call fewer; the result's mask probabilities are then NaN)
  */
 public record ExplainQuery(
     String model,
@@ -36,7 +38,8 @@ public record ExplainQuery(
     Optional<Deadline> deadline,
     ExplanationMethod method,
     AttributionOptions methodOptions,
-    Optional<Float> keepFraction) {
+    Optional<Float> keepFraction,
+    boolean skipScoring) {
 
   /** The fraction of pixels a baseline's deterministic mask keeps by default. */
   public static final float DEFAULT_KEEP_FRACTION = 0.25f;
@@ -66,7 +69,7 @@ public record ExplainQuery(
       boolean includeOverlay,
       Optional<Deadline> deadline) {
     this(model, version, image, targetClass, numSamples, seed, threshold, includeOverlay, deadline,
-        ExplanationMethod.GENERATOR, AttributionOptions.defaults(), Optional.empty());
+        ExplanationMethod.GENERATOR, AttributionOptions.defaults(), Optional.empty(), false);
   }
 
   /** A query for the top-1 class of {@code model}'s latest version, no samples, no overlay. */
@@ -78,31 +81,31 @@ public record ExplainQuery(
   /** A copy with {@code numSamples} samples drawn with {@code seed}. */
   public ExplainQuery withSamples(int numSamples, long seed) {
     return new ExplainQuery(model, version, image, targetClass, numSamples, OptionalLong.of(seed), threshold,
-        includeOverlay, deadline, method, methodOptions, keepFraction);
+        includeOverlay, deadline, method, methodOptions, keepFraction, skipScoring);
   }
 
   /** A copy explaining {@code targetClass}. */
   public ExplainQuery withTarget(int targetClass) {
     return new ExplainQuery(model, version, image, OptionalInt.of(targetClass), numSamples, seed, threshold,
-        includeOverlay, deadline, method, methodOptions, keepFraction);
+        includeOverlay, deadline, method, methodOptions, keepFraction, skipScoring);
   }
 
   /** A copy with the given deadline. */
   public ExplainQuery withDeadline(Deadline d) {
     return new ExplainQuery(model, version, image, targetClass, numSamples, seed, threshold, includeOverlay,
-        Optional.ofNullable(d), method, methodOptions, keepFraction);
+        Optional.ofNullable(d), method, methodOptions, keepFraction, skipScoring);
   }
 
   /** A copy with the given overlay flag. */
   public ExplainQuery withOverlay(boolean overlay) {
     return new ExplainQuery(model, version, image, targetClass, numSamples, seed, threshold, overlay, deadline,
-        method, methodOptions, keepFraction);
+        method, methodOptions, keepFraction, skipScoring);
   }
 
   /** A copy explained by {@code method} with {@code options}. */
   public ExplainQuery withMethod(ExplanationMethod method, AttributionOptions options) {
     return new ExplainQuery(model, version, image, targetClass, numSamples, seed, threshold, includeOverlay,
-        deadline, method, options, keepFraction);
+        deadline, method, options, keepFraction, skipScoring);
   }
 
   /** A copy explained by {@code method} with its default options. */
@@ -113,12 +116,18 @@ public record ExplainQuery(
   /** A copy whose baseline mask keeps {@code fraction} of the pixels. */
   public ExplainQuery withKeepFraction(float fraction) {
     return new ExplainQuery(model, version, image, targetClass, numSamples, seed, threshold, includeOverlay,
-        deadline, method, methodOptions, Optional.of(fraction));
+        deadline, method, methodOptions, Optional.of(fraction), skipScoring);
   }
 
   /** A copy with the given seed. */
   public ExplainQuery withSeed(long seed) {
     return new ExplainQuery(model, version, image, targetClass, numSamples, OptionalLong.of(seed), threshold,
-        includeOverlay, deadline, method, methodOptions, keepFraction);
+        includeOverlay, deadline, method, methodOptions, keepFraction, skipScoring);
+  }
+
+  /** A copy that does ({@code true}) or does not skip scoring the masks. */
+  public ExplainQuery withSkipScoring(boolean skip) {
+    return new ExplainQuery(model, version, image, targetClass, numSamples, seed, threshold, includeOverlay,
+        deadline, method, methodOptions, keepFraction, skip);
   }
 }

@@ -47,6 +47,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * outputs), so it is classifier, generator, then the scoring call: the generator costs only its
  * decoder.
  *
+ * <p>A query that skips scoring ({@link ExplainQuery#skipScoring()}) has no masked rows: with a
+ * class-conditional or feature-reading generator it then costs one classifier call fewer.
+ *
  * <p>Queries whose method is a baseline (gradient, SmoothGrad, integrated gradients, Grad-CAM,
  * RISE, occlusion, the centre map) go to {@link BaselineExplainer}, one query at a time; generator queries of a
  * batch share their inference calls as above.
@@ -167,9 +170,14 @@ public final class ExplanationPipeline implements BatchExplainer {
       }
     }
 
-    /** Masked rows: the deterministic mask and the samples. */
+    /** Masked rows: the deterministic mask and the samples, none when the query skips scoring. */
     int maskRows() {
-      return 1 + samples.size();
+      return query.skipScoring() ? 0 : 1 + samples.size();
+    }
+
+    /** The {@code index}-th mask (0 the deterministic one, then the samples) with its score, if scored. */
+    ScoredMask scored(PackedMask m, int index) {
+      return query.skipScoring() ? ScoredMask.unscored(m) : new ScoredMask(m, scores[index]);
     }
 
     /** Rows of the scoring call: the masked rows, after the original image when it is classified there too. */
@@ -295,8 +303,8 @@ public final class ExplanationPipeline implements BatchExplainer {
 
     // Scoring: each query's rows (its original when merged, its masks) all go into one classifier
     // call, shared with other queries up to maxRows rows so that a batch of large inputs does not
-    // allocate without bound.
-    live = live(items);
+    // allocate without bound. A query that skips scoring and was classified already has no rows.
+    live = live(items).stream().filter(it -> it.scoreRows(merged) > 0).toList();
     int maxRows = Math.max(1, Math.min(MAX_SCORE_ROWS, MAX_SCORE_FLOATS / (3 * plane)));
     int from = 0;
     while (from < live.size()) {
@@ -344,7 +352,7 @@ public final class ExplanationPipeline implements BatchExplainer {
           micros(t0, tEnd));
       List<ScoredMask> scoredSamples = new ArrayList<>(it.samples.size());
       for (int i = 0; i < it.samples.size(); i++) {
-        scoredSamples.add(new ScoredMask(it.samples.get(i), it.scores[i + 1]));
+        scoredSamples.add(it.scored(it.samples.get(i), i + 1));
       }
       outcomes.add(Outcome.of(new ExplanationResult(
           manifest.name(),
@@ -355,7 +363,7 @@ public final class ExplanationPipeline implements BatchExplainer {
           it.probs[it.target],
           new ProbabilityMap(h, w, it.map),
           it.threshold,
-          new ScoredMask(it.mask, it.scores[0]),
+          it.scored(it.mask, 0),
           scoredSamples,
           it.seed,
           it.png,

@@ -121,10 +121,23 @@ public record ExplanationResult(
   /** One class of the top-5. */
   public record Prediction(int classIndex, String label, float probability) {}
 
-  /** A mask and the classifier's probability of the target class on the image it masks. */
+  /**
+   * A mask and the classifier's probability of the target class on the image it masks; NaN when
+   * the query skipped scoring ({@link ExplainQuery#skipScoring()}).
+   */
   public record ScoredMask(PackedMask mask, float targetProbability) {
     public ScoredMask {
       Objects.requireNonNull(mask, "mask");
+    }
+
+    /** A mask that was not scored. */
+    public static ScoredMask unscored(PackedMask mask) {
+      return new ScoredMask(mask, Float.NaN);
+    }
+
+    /** Whether the classifier scored this mask. */
+    public boolean scored() {
+      return !Float.isNaN(targetProbability);
     }
   }
 

@@ -59,6 +59,8 @@ class ExplainTranslatorTest {
     assertEquals(ExplanationMethod.GENERATOR, plain.method());
     assertEquals(AttributionOptions.defaults(), plain.methodOptions());
     assertEquals(Optional.empty(), plain.keepFraction());
+    assertFalse(plain.skipScoring());
+    assertTrue(translator.toQuery(request().setSkipScoring(true).build(), null).skipScoring());
     ExplainQuery zero = translator.toQuery(request()
         .setMethodOptions(MethodOptions.newBuilder().setRiseMasks(0)).build(), null);
     assertEquals(OptionalInt.of(0), zero.methodOptions().riseMasks());
@@ -79,5 +81,21 @@ class ExplainTranslatorTest {
     assertEquals(ExplainTranslator.floatsLe(new float[] {-0.5f, 2f}), p.getSaliencyMap().getData());
     assertEquals(3, p.getTiming().getGenerateMicros());
     assertTrue(p.hasMask());
+  }
+
+  @Test
+  void anUnscoredMaskHasNoTargetProbabilityOnTheWire() {
+    PackedMask mask = PackedMask.pack(1, 2, new boolean[] {true, false});
+    ExplanationResult.ScoredMask scored = new ExplanationResult.ScoredMask(mask, 0.25f);
+    ExplanationResult r = new ExplanationResult("m", "1", List.of(), 0, "a", 0.9f,
+        new ExplanationResult.ProbabilityMap(1, 2, new float[] {0.7f, 0.1f}), 0.5f,
+        ExplanationResult.ScoredMask.unscored(mask), List.of(scored, ExplanationResult.ScoredMask.unscored(mask)), 3L,
+        null, new ExplanationResult.StageTimings(1, 2, 3, 4, 0, 0, 0, 10));
+    ExplainResponse p = translator.toResponse("id", r);
+    assertFalse(p.getMask().hasTargetProbability());
+    assertEquals(0.5, p.getMask().getKeepFraction(), 1e-6);
+    assertTrue(p.getSamples(0).hasTargetProbability());
+    assertEquals(0.25f, p.getSamples(0).getTargetProbability());
+    assertFalse(p.getSamples(1).hasTargetProbability());
   }
 }

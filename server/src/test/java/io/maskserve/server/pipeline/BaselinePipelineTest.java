@@ -191,6 +191,16 @@ class BaselinePipelineTest {
   }
 
   @Test
+  void aBaselineSkippingScoringReturnsTheSameMapAndAnUnscoredMask() {
+    ExplanationResult scored = pipeline.explain(query(ExplanationMethod.GRADIENT));
+    ExplanationResult skipped = pipeline.explain(query(ExplanationMethod.GRADIENT).withSkipScoring(true));
+    assertArrayEquals(scored.saliencyMap().values(), skipped.saliencyMap().values());
+    assertArrayEquals(scored.mask().mask().bits(), skipped.mask().mask().bits());
+    assertTrue(scored.mask().scored());
+    assertTrue(Float.isNaN(skipped.mask().targetProbability()));
+  }
+
+  @Test
   void seededMethodsAreReproducible() {
     AttributionOptions o = AttributionOptions.builder().riseMasks(64).riseBatch(32).smoothGradSamples(4).build();
     for (ExplanationMethod m : List.of(ExplanationMethod.RISE, ExplanationMethod.SMOOTHGRAD)) {

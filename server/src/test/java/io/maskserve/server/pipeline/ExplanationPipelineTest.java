@@ -202,6 +202,23 @@ class ExplanationPipelineTest {
   }
 
   @Test
+  void skippingScoringStillClassifiesTheOriginalInTheMergedCall() {
+    // This generator is unconditional: the original is classified in the scoring call, which a
+    // query skipping scoring still makes (one row, no masked rows).
+    byte[] jpeg = TestData.read(TestData.cifarImage("bird", 870));
+    ExplainQuery q = ExplainQuery.of(TestData.MODEL, new ImageInput.Encoded(jpeg)).withSamples(2, 3L);
+    ExplanationResult scored = pipeline.explain(q);
+    ExplanationResult skipped = pipeline.explain(q.withSkipScoring(true));
+    assertEquals(scored.predictions(), skipped.predictions());
+    assertEquals(scored.targetOriginalProbability(), skipped.targetOriginalProbability(), 1e-6f);
+    assertArrayEquals(scored.mask().mask().bits(), skipped.mask().mask().bits());
+    assertTrue(scored.mask().scored());
+    assertFalse(skipped.mask().scored());
+    assertEquals(2, skipped.samples().size());
+    assertFalse(skipped.samples().get(1).scored());
+  }
+
+  @Test
   void tensorInputGivesTheSameAnswerAsTheImage() throws Exception {
     byte[] jpeg = TestData.read(TestData.cifarImage("frog", 850));
     float[] x = tensorOf(jpeg);

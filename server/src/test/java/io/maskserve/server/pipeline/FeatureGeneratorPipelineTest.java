@@ -1,6 +1,8 @@
 package io.maskserve.server.pipeline;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
@@ -131,5 +133,34 @@ class FeatureGeneratorPipelineTest {
         assertEquals(alone.probabilityMap().get(p), together.probabilityMap().get(p), 1e-5f);
       }
     }
+  }
+
+  @Test
+  void skippingScoringKeepsTheExplanationAndLeavesTheMasksUnscored() {
+    List<ExplainQuery> qs = List.of("horse", "deer").stream()
+        .map(c -> ExplainQuery.of(TestData.MODEL, new ImageInput.Encoded(TestData.read(TestData.cifarImage(c, 850))))
+            .withSamples(2, 9L))
+        .toList();
+    // A batch mixing a query that skips scoring with one that does not: each gets what it asked.
+    List<Outcome> batch = pipeline.explainBatch(TestData.MODEL, "", List.of(qs.get(0).withSkipScoring(true), qs.get(1)));
+    ExplanationResult skipped = batch.get(0).get();
+    ExplanationResult scored = pipeline.explain(qs.get(0));
+    assertEquals(scored.predictions(), skipped.predictions());
+    assertEquals(scored.targetClass(), skipped.targetClass());
+    for (int p = 0; p < 1024; p++) {
+      assertEquals(scored.probabilityMap().get(p), skipped.probabilityMap().get(p), 1e-6f);
+    }
+    assertArrayEquals(scored.mask().mask().bits(), skipped.mask().mask().bits());
+    assertTrue(scored.mask().scored());
+    assertFalse(skipped.mask().scored());
+    assertTrue(Float.isNaN(skipped.mask().targetProbability()));
+    assertEquals(2, skipped.samples().size());
+    for (int k = 0; k < 2; k++) {
+      assertArrayEquals(scored.samples().get(k).mask().bits(), skipped.samples().get(k).mask().bits());
+      assertFalse(skipped.samples().get(k).scored());
+    }
+    ExplanationResult other = batch.get(1).get();
+    assertEquals(pipeline.explain(qs.get(1)).mask().targetProbability(), other.mask().targetProbability(), 1e-5f);
+    assertTrue(other.samples().stream().allMatch(ExplanationResult.ScoredMask::scored));
   }
 }
