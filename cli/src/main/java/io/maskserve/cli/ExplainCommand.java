@@ -87,6 +87,11 @@ final class ExplainCommand implements Callable<Integer> {
       description = "Baselines: fraction of pixels the mask keeps, by saliency (default: the server's, 0.25).")
   Float keepFraction;
 
+  @Option(names = "--skip-scoring",
+      description = "Return the map and mask without classifying the masked image (one classifier call fewer;"
+          + " the summary then prints no probability on the mask).")
+  boolean skipScoring;
+
   private Method chosenMethod = Method.METHOD_GENERATOR;
 
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory (created if missing).")
@@ -157,6 +162,7 @@ final class ExplainCommand implements Callable<Integer> {
     if (keepFraction != null) {
       b.setKeepFraction(keepFraction);
     }
+    b.setSkipScoring(skipScoring);
     return b.build();
   }
 
@@ -195,13 +201,15 @@ final class ExplainCommand implements Callable<Integer> {
     Prediction top = r.getPredictionsCount() > 0 ? r.getPredictions(0) : Prediction.getDefaultInstance();
     return String.format(
         Locale.ROOT,
-        "%s: top-1 %s (p=%.3f); target %s: keep %.3f of pixels, p on mask %.3f (p original %.3f) -> %s, %s",
+        "%s: top-1 %s (p=%.3f); target %s: keep %.3f of pixels, p on mask %s (p original %.3f) -> %s, %s",
         image,
         top.getLabel(),
         top.getProbability(),
         r.getTargetLabel(),
         r.getMask().getKeepFraction(),
-        r.getMask().getTargetProbability(),
+        r.getMask().hasTargetProbability()
+            ? String.format(Locale.ROOT, "%.3f", r.getMask().getTargetProbability())
+            : "not scored",
         r.getTargetOriginalProbability(),
         jsonFile,
         pngFile);

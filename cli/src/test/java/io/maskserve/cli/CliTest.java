@@ -241,6 +241,17 @@ public class CliTest {
       assertEquals(io.maskserve.v1.Method.METHOD_GRAD_CAM, cam.getMethod());
       assertEquals(32, cam.getSaliencyMap().getHeight());
       assertEquals(0.1, Masks.keepFraction(cam.getMask()), 1.0 / (32 * 32));
+      // --skip-scoring: the same mask, not scored.
+      Path unscored = dir.resolve("unscored");
+      r = run("explain", "--server", target, "--model", "resnet20", "--method", "grad-cam", "--keep-fraction", "0.1",
+          "--skip-scoring", CIFAR.resolve("cat/0000.jpg").toString(), "--out", unscored.toString());
+      assertEquals(0, r.exit(), r.err());
+      assertTrue(r.out().contains("p on mask not scored"), r.out());
+      ExplainResponse.Builder camUnscored = ExplainResponse.newBuilder();
+      JsonFormat.parser().merge(Files.readString(unscored.resolve("0000.json")), camUnscored);
+      assertTrue(cam.getMask().hasTargetProbability());
+      assertFalse(camUnscored.getMask().hasTargetProbability());
+      assertEquals(cam.getMask().getBits(), camUnscored.getMask().getBits());
       r = run("explain", "--server", target, "--model", "resnet20", "--method", "lime",
           CIFAR.resolve("cat/0000.jpg").toString(), "--out", grads.toString());
       assertEquals(2, r.exit(), r.err());
