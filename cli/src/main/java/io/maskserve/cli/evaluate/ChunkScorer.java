@@ -38,10 +38,11 @@ final class ChunkScorer {
   private final LocalisationError.Threshold threshold;
   private final double tolerance;
 
-  ChunkScorer(OrtClassifier classifier, int height, int width, int step, LocalisationError.Threshold threshold) {
+  ChunkScorer(OrtClassifier classifier, int height, int width, int step, DeletionInsertion.Substrate substrate,
+      LocalisationError.Threshold threshold) {
     this.height = height;
     this.width = width;
-    this.deletionInsertion = new DeletionInsertion(classifier, height, width, step);
+    this.deletionInsertion = new DeletionInsertion(classifier, height, width, step, substrate);
     this.saliencyMetric = new SaliencyMetric(classifier, height, width);
     this.encodingCheck = new EncodingCheck(classifier, height, width);
     this.threshold = threshold;

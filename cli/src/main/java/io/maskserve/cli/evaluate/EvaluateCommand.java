@@ -5,6 +5,7 @@ import ai.onnxruntime.OrtException;
 import io.maskserve.cli.ConnectionOptions;
 import io.maskserve.client.MaskserveClient;
 import io.maskserve.trainer.metrics.Bootstrap;
+import io.maskserve.trainer.metrics.DeletionInsertion;
 import io.maskserve.trainer.metrics.LocalisationError;
 import io.maskserve.trainer.reinforce.OrtClassifier;
 import io.maskserve.v1.ModelInfo;
@@ -104,6 +105,11 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--step", paramLabel = "PIXELS",
       description = "Pixels removed/inserted per deletion/insertion step (default: the input width, as RISE).")
   Integer step;
+
+  @Option(names = "--deletion-substrate", paramLabel = "mean|blur", defaultValue = "mean",
+      description = "What deletion replaces pixels with: 'mean' (0 in normalised space, as RISE) or 'blur' (the image"
+          + " blurred as for insertion) (default ${DEFAULT-VALUE}).")
+  String deletionSubstrate;
 
   @Option(names = "--seed", paramLabel = "S", defaultValue = "0",
       description = "Seed of RISE/SmoothGrad, the encoding partners and the bootstrap (default ${DEFAULT-VALUE}).")
@@ -235,6 +241,7 @@ public final class EvaluateCommand implements Callable<Integer> {
   public Integer call() throws IOException, OrtException {
     List<MethodName> chosen = parseMethods();
     LocalisationError.Threshold threshold = parseThreshold();
+    DeletionInsertion.Substrate substrate = parseSubstrate();
     validate();
     Files.createDirectories(out);
     PrintWriter stdout = spec.commandLine().getOut();
@@ -252,7 +259,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         set = set.limit(limit);
       }
       int stepPx = step != null ? step : m.getInputWidth();
-      Evaluator.Settings settings = new Evaluator.Settings(chosen, stepPx, seed, gallery, threshold, CHUNK);
+      Evaluator.Settings settings = new Evaluator.Settings(chosen, stepPx, substrate, seed, gallery, threshold, CHUNK);
       Evaluator.Result result;
       RandomisationTest.Result randomised = null;
       int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -270,7 +277,7 @@ public final class EvaluateCommand implements Callable<Integer> {
       }
       ReportHeader header = new ReportHeader(m.getName(), m.getVersion(), m.getDescription(),
           m.getGenerator().getClassConditional(), m.getInputHeight(), m.getInputWidth(), m.getClassifier().getSha256(),
-          data.toString(), set.format(), set.truthKind(), set.withTruth(), chosen, stepPx, seed, resamples,
+          data.toString(), set.format(), set.truthKind(), set.withTruth(), chosen, stepPx, substrate, seed, resamples,
           threshold.toString(), options, limit, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
       Path json = ReportJson.write(out, header, result, randomised);
       Path html = ReportHtml.write(out, header, result, randomised);
@@ -307,6 +314,15 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
     throw new CommandLine.ParameterException(spec.commandLine(),
         "--localisation-threshold must be 'mean' or a number in [0,1), got '" + localisationThreshold + "'");
+  }
+
+  private DeletionInsertion.Substrate parseSubstrate() {
+    return switch (deletionSubstrate.strip().toLowerCase(Locale.ROOT)) {
+      case "mean" -> DeletionInsertion.Substrate.MEAN;
+      case "blur" -> DeletionInsertion.Substrate.BLUR;
+      default -> throw new CommandLine.ParameterException(spec.commandLine(),
+          "--deletion-substrate must be 'mean' or 'blur', got '" + deletionSubstrate + "'");
+    };
   }
 
   private void validate() {

@@ -2,6 +2,7 @@ package io.maskserve.cli.evaluate;
 
 import ai.onnxruntime.OrtException;
 import io.maskserve.trainer.metrics.Bootstrap;
+import io.maskserve.trainer.metrics.DeletionInsertion;
 import io.maskserve.trainer.metrics.EncodingCheck;
 import io.maskserve.trainer.metrics.LocalisationError;
 import io.maskserve.trainer.reinforce.OrtClassifier;
@@ -34,12 +35,13 @@ final class Evaluator {
    *
    * @param methods the methods, in report order
    * @param step pixels per deletion/insertion step
+   * @param substrate what deletion replaces pixels with
    * @param seed seed of the partners and the bootstrap
    * @param gallery number of images shown in the gallery
    * @param threshold the localisation threshold
    * @param chunk images loaded and explained together (every method) before the next ones are read
    */
-  record Settings(List<MethodName> methods, int step, long seed, int gallery, LocalisationError.Threshold threshold,
+  record Settings(List<MethodName> methods, int step, DeletionInsertion.Substrate substrate, long seed, int gallery, LocalisationError.Threshold threshold,
       int chunk) {
     Settings {
       methods = List.copyOf(methods);
@@ -83,7 +85,7 @@ final class Evaluator {
     int[] partners = EncodingCheck.partners(top1, labels, top1, settings.seed());
     int h = model.getInputHeight();
     int w = model.getInputWidth();
-    ChunkScorer scorer = new ChunkScorer(classifier, h, w, settings.step(), settings.threshold());
+    ChunkScorer scorer = new ChunkScorer(classifier, h, w, settings.step(), settings.substrate(), settings.threshold());
     Map<MethodName, MethodTally> tallies = new EnumMap<>(MethodName.class);
     settings.methods().forEach(m -> tallies.put(m, new MethodTally(m)));
     Gallery gallery = new Gallery(settings.gallery());

@@ -1,5 +1,6 @@
 package io.maskserve.cli.evaluate;
 
+import io.maskserve.trainer.metrics.DeletionInsertion;
 import java.util.List;
 import java.util.Objects;
 
@@ -19,6 +20,7 @@ import java.util.Objects;
  * @param imagesWithTruth images that have ground truth
  * @param methods the methods
  * @param step pixels per deletion/insertion step
+ * @param substrate what deletion replaces pixels with
  * @param seed the seed
  * @param resamples bootstrap resamples
  * @param localisationThreshold the localisation threshold ({@code mean} or a value)
@@ -28,7 +30,7 @@ import java.util.Objects;
  */
 record ReportHeader(String model, String version, String description, boolean classConditional, int inputHeight,
     int inputWidth, String classifierSha256, String data, String format, String truthKind, long imagesWithTruth,
-    List<MethodName> methods, int step, long seed, int resamples, String localisationThreshold,
+    List<MethodName> methods, int step, DeletionInsertion.Substrate substrate, long seed, int resamples, String localisationThreshold,
     RequestOptions options, Integer limit, String created) {
 
   ReportHeader {

@@ -1,6 +1,7 @@
 package io.maskserve.cli.evaluate;
 
 import io.maskserve.trainer.metrics.Bootstrap;
+import io.maskserve.trainer.metrics.DeletionInsertion;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -118,7 +119,9 @@ final class ReportHtml {
     }
     b.append(". Classifier top-1 accuracy ").append(interval(acc)).append(".</p>\n");
     RequestOptions o = h.options();
-    b.append("<p class=\"note\">Deletion/insertion step ").append(h.step()).append(" px; pointing tolerance ")
+    b.append("<p class=\"note\">Deletion/insertion step ").append(h.step()).append(" px; deletion substrate ")
+        .append(h.substrate() == DeletionInsertion.Substrate.BLUR ? "the blurred image" : "the mean (0)")
+        .append("; pointing tolerance ")
         .append(String.format(Locale.ROOT, "%.2f", r.tolerance())).append(" px; localisation threshold ")
         .append(esc(h.localisationThreshold())).append("; baseline keep fraction ")
         .append(o.keepFraction() == null ? "server default" : o.keepFraction().toString())

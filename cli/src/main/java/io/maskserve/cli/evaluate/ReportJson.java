@@ -66,6 +66,7 @@ final class ReportJson {
     ArrayNode methods = settings.putArray("methods");
     h.methods().forEach(m -> methods.add(m.cliName()));
     settings.put("step_pixels", h.step());
+    settings.put("deletion_substrate", h.substrate().name().toLowerCase(java.util.Locale.ROOT));
     settings.put("seed", h.seed());
     settings.put("bootstrap_resamples", h.resamples());
     settings.put("confidence", Bootstrap.LEVEL);

@@ -8,6 +8,7 @@ import com.google.protobuf.ByteString;
 import io.maskserve.client.Masks;
 import io.maskserve.trainer.metrics.Bootstrap;
 import io.maskserve.trainer.metrics.Box;
+import io.maskserve.trainer.metrics.DeletionInsertion;
 import io.maskserve.trainer.metrics.LocalisationError;
 import io.maskserve.trainer.reinforce.OrtClassifier;
 import io.maskserve.v1.ExplainResponse;
@@ -68,7 +69,7 @@ class ChunkScorerTest {
   @Test
   void groundTruthFiguresComeFromTheTrueClassExplanation() throws Exception {
     try (OrtClassifier clf = flatClassifier()) {
-      ChunkScorer scorer = new ChunkScorer(clf, S, S, S, LocalisationError.Threshold.casmeMean());
+      ChunkScorer scorer = new ChunkScorer(clf, S, S, S, DeletionInsertion.Substrate.MEAN, LocalisationError.Threshold.casmeMean());
       // The top-1's map points at (0,0), the true class's map at the box.
       List<ExplainResponse> responses = List.of(response(0, 0), response(5, 5));
       MethodTally routed = new MethodTally(MethodName.GRADIENT);
@@ -93,7 +94,7 @@ class ChunkScorerTest {
   @Test
   void failedResponsesAreCountedAndSkipped() throws Exception {
     try (OrtClassifier clf = flatClassifier()) {
-      ChunkScorer scorer = new ChunkScorer(clf, S, S, S, LocalisationError.Threshold.casmeMean());
+      ChunkScorer scorer = new ChunkScorer(clf, S, S, S, DeletionInsertion.Substrate.MEAN, LocalisationError.Threshold.casmeMean());
       ExplainResponse failed = ExplainResponse.newBuilder()
           .setError(com.google.rpc.Status.newBuilder().setCode(3).setMessage("bad tensor")).build();
       MethodTally tally = new MethodTally(MethodName.RISE);

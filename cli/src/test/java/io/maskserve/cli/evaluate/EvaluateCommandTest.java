@@ -232,6 +232,9 @@ class EvaluateCommandTest {
     assertEquals(2, r.exit());
     assertTrue(r.err().contains("--localisation-threshold"), r.err());
     assertEquals(1, r.err().lines().count(), r.err());
+    r = run("evaluate", "--zoo", data, "--model", "m", "--data", data, "--deletion-substrate", "noise", "--out", out);
+    assertEquals(2, r.exit());
+    assertTrue(r.err().contains("--deletion-substrate must be 'mean' or 'blur', got 'noise'"), r.err());
     r = run("evaluate", "--zoo", dir.resolve("missing").toString(), "--model", "m", "--data", data, "--out", out);
     assertEquals(1, r.exit());
     assertTrue(r.err().startsWith("maskserve evaluate: zoo directory "), r.err());

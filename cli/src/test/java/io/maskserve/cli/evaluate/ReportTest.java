@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.maskserve.trainer.metrics.Bootstrap;
+import io.maskserve.trainer.metrics.DeletionInsertion;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.List;
@@ -19,7 +20,7 @@ class ReportTest {
 
   static ReportHeader header() {
     return new ReportHeader("m", "1", "a <model> & \"friends\"\u0001", false, 4, 4, "0".repeat(64), "data/<dir>",
-        "folder", "none", 0, List.of(MethodName.GENERATOR, MethodName.RISE), 4, 7, 100, "mean",
+        "folder", "none", 0, List.of(MethodName.GENERATOR, MethodName.RISE), 4, DeletionInsertion.Substrate.MEAN, 7, 100, "mean",
         new RequestOptions(7, null, 16, null, null), null, "2026-01-01T00:00:00Z");
   }
 
@@ -52,6 +53,7 @@ class ReportTest {
     assertEquals("lower", root.at("/metrics/deletion_auc/better").asText());
     assertEquals(16, root.at("/settings/rise_masks").asInt());
     assertTrue(root.at("/settings/keep_fraction").isNull());
+    assertEquals("mean", root.at("/settings/deletion_substrate").asText());
   }
 
   @Test
@@ -64,6 +66,7 @@ class ReportTest {
     assertTrue(text.contains("a <model> & \"friends\""), "escaped, then parsed back");
     assertFalse(text.contains("\u0001"), "control characters are dropped");
     assertTrue(text.contains("deadline <exceeded>"));
+    assertTrue(text.contains("deletion substrate the mean (0)"), text);
     String html = ReportHtml.render(header(), result());
     assertTrue(html.contains("<b>0.200</b>"), "the best deletion AUC is bold");
     assertFalse(html.contains("<b>0.400</b>"));

@@ -12,7 +12,9 @@ import java.util.Objects;
  * <ul>
  *   <li>pixels are ranked by saliency, highest first (ties broken by pixel index, a stable sort);
  *   <li>deletion starts from the image and replaces {@code step} pixels per iteration, in rank
- *       order, with the substrate 0 in normalised space (the dataset mean);
+ *       order, with the substrate: 0 in normalised space (the dataset mean; RISE's choice, {@link
+ *       Substrate#MEAN}, the default) or the blurred image of the insertion metric ({@link
+ *       Substrate#BLUR}: deleting every pixel then ends where insertion starts);
  *   <li>insertion starts from the image blurred by a Gaussian (kernel 11, σ = 5, reflected borders
  *       as in {@code scipy}/torchvision {@code gaussian_blur}) and copies {@code step} original
  *       pixels per iteration in rank order;
@@ -71,6 +73,18 @@ public final class DeletionInsertion {
     }
   }
 
+  /**
+   * What deleted pixels become. The mean is RISE's; it adds edges the classifier never saw
+   * (scattered grey pixels destroy a non-robust classifier's decision whatever they were), the blur
+   * removes the information of a pixel without adding such edges.
+   */
+  public enum Substrate {
+    /** 0 in normalised space, the dataset mean (RISE's reference code). */
+    MEAN,
+    /** The image blurred as for insertion (Gaussian, kernel 11, σ 5). */
+    BLUR
+  }
+
   /** Images classified per ONNX Runtime call, so memory stays bounded at large inputs. */
   private static final int CHUNK = 32;
 
@@ -78,15 +92,30 @@ public final class DeletionInsertion {
   private final int height;
   private final int width;
   private final int step;
+  private final Substrate substrate;
 
   /**
+   * With RISE's deletion substrate, the mean.
+   *
    * @param classifier the classifier whose decisions are explained
    * @param height image height
    * @param width image width
    * @param step pixels changed per iteration (RISE uses the image width)
    */
   public DeletionInsertion(OrtClassifier classifier, int height, int width, int step) {
+    this(classifier, height, width, step, Substrate.MEAN);
+  }
+
+  /**
+   * @param classifier the classifier whose decisions are explained
+   * @param height image height
+   * @param width image width
+   * @param step pixels changed per iteration (RISE uses the image width)
+   * @param substrate what deleted pixels become
+   */
+  public DeletionInsertion(OrtClassifier classifier, int height, int width, int step, Substrate substrate) {
     this.classifier = Objects.requireNonNull(classifier, "classifier");
+    this.substrate = Objects.requireNonNull(substrate, "substrate");
     if (height < 1 || width < 1 || step < 1) {
       throw new IllegalArgumentException("bad size or step");
     }
@@ -119,7 +148,8 @@ public final class DeletionInsertion {
     double[] deletion = new double[n];
     double[] insertion = new double[n];
     float[] del = image.clone();
-    float[] ins = blur(image, height, width);
+    float[] blurred = blur(image, height, width);
+    float[] ins = blurred.clone();
     int chunk = Math.min(CHUNK, n);
     float[] delBatch = new float[chunk * 3 * plane];
     float[] insBatch = new float[chunk * 3 * plane];
@@ -133,7 +163,7 @@ public final class DeletionInsertion {
           for (int r = (s - 1) * step; r < Math.min(plane, s * step); r++) {
             int p = order[r];
             for (int c = 0; c < 3; c++) {
-              del[c * plane + p] = 0f;
+              del[c * plane + p] = substrate == Substrate.BLUR ? blurred[c * plane + p] : 0f;
               ins[c * plane + p] = image[c * plane + p];
             }
           }

@@ -85,4 +85,28 @@ class DeletionInsertionCurvesTest {
       assertEquals(0.5, del[4], 1e-6);
     }
   }
+
+  @Test
+  void theBlurSubstrateDeletesTowardsTheBlurredImage() throws Exception {
+    try (OrtClassifier toy = QuadrantClassifier.create(SIDE, 0, -1)) {
+      DeletionInsertion di = new DeletionInsertion(toy, SIDE, SIDE, 2, DeletionInsertion.Substrate.BLUR);
+      float[] image = QuadrantClassifier.quadrantImage(SIDE, 0, 2f);
+      float[] blurred = DeletionInsertion.blur(image, SIDE, SIDE);
+      DeletionInsertion.Curves c = di.curves(image, map(QuadrantClassifier.quadrantMask(SIDE, 0)), 0);
+      double[] del = c.deletion();
+      // Pixels 0,1 take their blurred values first, then 4,5: the quadrant is then the blur's.
+      assertEquals(QuadrantClassifier.sigmoid(2), del[0], 1e-6);
+      assertEquals(QuadrantClassifier.sigmoid((blurred[0] + blurred[1] + 2 + 2) / 4.0), del[1], 1e-6);
+      double blurredQuadrant = QuadrantClassifier.sigmoid((blurred[0] + blurred[1] + blurred[4] + blurred[5]) / 4.0);
+      for (int s = 2; s < del.length; s++) {
+        assertEquals(blurredQuadrant, del[s], 1e-6, "step " + s);
+      }
+      // Deleting everything ends where insertion starts; the mean substrate ends at p(0 image) = 0.5.
+      assertEquals(c.insertion()[0], del[del.length - 1], 1e-9);
+      double[] meanDel = new DeletionInsertion(toy, SIDE, SIDE, 2)
+          .curves(image, map(QuadrantClassifier.quadrantMask(SIDE, 0)), 0).deletion();
+      assertEquals(0.5, meanDel[meanDel.length - 1], 1e-6);
+      assertTrue(blurredQuadrant > 0.5 + 1e-3, "the blur keeps part of the quadrant's signal");
+    }
+  }
 }
