@@ -41,8 +41,8 @@ final class Evaluator {
    * @param threshold the localisation threshold
    * @param chunk images loaded and explained together (every method) before the next ones are read
    */
-  record Settings(List<MethodName> methods, int step, DeletionInsertion.Substrate substrate, long seed, int gallery, LocalisationError.Threshold threshold,
-      int chunk) {
+  record Settings(List<MethodName> methods, int step, DeletionInsertion.Substrate substrate, long seed, int gallery,
+      LocalisationError.Threshold threshold, int chunk) {
     Settings {
       methods = List.copyOf(methods);
     }

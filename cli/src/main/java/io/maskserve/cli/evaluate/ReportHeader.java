@@ -30,8 +30,8 @@ import java.util.Objects;
  */
 record ReportHeader(String model, String version, String description, boolean classConditional, int inputHeight,
     int inputWidth, String classifierSha256, String data, String format, String truthKind, long imagesWithTruth,
-    List<MethodName> methods, int step, DeletionInsertion.Substrate substrate, long seed, int resamples, String localisationThreshold,
-    RequestOptions options, Integer limit, String created) {
+    List<MethodName> methods, int step, DeletionInsertion.Substrate substrate, long seed, int resamples,
+    String localisationThreshold, RequestOptions options, Integer limit, String created) {
 
   ReportHeader {
     Objects.requireNonNull(model, "model");
