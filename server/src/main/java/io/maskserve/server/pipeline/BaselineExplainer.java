@@ -126,13 +126,7 @@ final class BaselineExplainer {
     if (!query.skipScoring()) {
       checkpoint.check("scoring");
       float[] masked = new float[3 * plane];
-      for (int i = 0; i < plane; i++) {
-        if (mask.kept(i)) {
-          masked[i] = image[i];
-          masked[plane + i] = image[plane + i];
-          masked[2 * plane + i] = image[2 * plane + i];
-        }
-      }
+      mask.copyKept(image, masked, 0);
       float[] maskedLogits = translated(() -> runner.logits(masked, 1));
       score = ExplanationPipeline.softmax(maskedLogits, 0, numClasses)[target];
     }

@@ -565,14 +565,7 @@ public final class ExplanationPipeline implements BatchExplainer {
       }
       for (int m = 0; m < it.maskRows(); m++, row++) {
         PackedMask mask = m == 0 ? it.mask : it.samples.get(m - 1);
-        int base = row * 3 * plane;
-        for (int i = 0; i < plane; i++) {
-          if (mask.kept(i)) {
-            batch[base + i] = image[i];
-            batch[base + plane + i] = image[plane + i];
-            batch[base + 2 * plane + i] = image[2 * plane + i];
-          }
-        }
+        mask.copyKept(image, batch, row * 3 * plane);
       }
     }
     float[] logits = runBatch(classifier, batch, rows, h, w, "classifier", items);

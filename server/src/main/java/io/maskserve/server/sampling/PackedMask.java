@@ -57,6 +57,23 @@ public record PackedMask(int height, int width, byte[] bits, float keepFraction)
     return (bits[i >>> 3] & (0x80 >>> (i & 7))) != 0;
   }
 
+  /**
+   * Copies the kept pixels of {@code image} ({@code [C,H,W]}, this mask's H and W) into {@code out}
+   * at {@code offset}, every channel; removed pixels of {@code out} are left as they are (0 in a
+   * fresh array: the dataset mean in normalised space, how the classifier scores a mask).
+   */
+  public void copyKept(float[] image, float[] out, int offset) {
+    int plane = height * width;
+    int channels = image.length / plane;
+    for (int i = 0; i < plane; i++) {
+      if (kept(i)) {
+        for (int c = 0; c < channels; c++) {
+          out[offset + c * plane + i] = image[c * plane + i];
+        }
+      }
+    }
+  }
+
   /** Unpacks into one boolean per pixel, row-major. */
   public boolean[] unpack() {
     boolean[] keep = new boolean[height * width];
