@@ -153,7 +153,7 @@ final class BaselineExplainer {
         probs[target],
         null,
         0f,
-        new ScoredMask(mask, score),
+        query.skipScoring() ? ScoredMask.unscored(mask) : new ScoredMask(mask, score),
         List.of(),
         seed,
         png,

@@ -122,22 +122,27 @@ public record ExplanationResult(
   public record Prediction(int classIndex, String label, float probability) {}
 
   /**
-   * A mask and the classifier's probability of the target class on the image it masks; NaN when
-   * the query skipped scoring ({@link ExplainQuery#skipScoring()}).
+   * A mask and the classifier's probability of the target class on the image it masks.
+   *
+   * @param mask the mask
+   * @param targetProbability the probability; NaN when not scored
+   * @param scored false when the query skipped scoring ({@link ExplainQuery#skipScoring()}); kept
+   *     apart from the probability so that a NaN the classifier itself returned still reaches the
+   *     caller as a score
    */
-  public record ScoredMask(PackedMask mask, float targetProbability) {
+  public record ScoredMask(PackedMask mask, float targetProbability, boolean scored) {
     public ScoredMask {
       Objects.requireNonNull(mask, "mask");
     }
 
-    /** A mask that was not scored. */
-    public static ScoredMask unscored(PackedMask mask) {
-      return new ScoredMask(mask, Float.NaN);
+    /** A mask the classifier scored. */
+    public ScoredMask(PackedMask mask, float targetProbability) {
+      this(mask, targetProbability, true);
     }
 
-    /** Whether the classifier scored this mask. */
-    public boolean scored() {
-      return !Float.isNaN(targetProbability);
+    /** A mask that was not scored. */
+    public static ScoredMask unscored(PackedMask mask) {
+      return new ScoredMask(mask, Float.NaN, false);
     }
   }
 

@@ -97,5 +97,10 @@ class ExplainTranslatorTest {
     assertTrue(p.getSamples(0).hasTargetProbability());
     assertEquals(0.25f, p.getSamples(0).getTargetProbability());
     assertFalse(p.getSamples(1).hasTargetProbability());
+    // A NaN the classifier returned is a score: it is sent, not taken for "not scored".
+    ExplainResponse nan = translator.toResponse("id", new ExplanationResult("m", "1", List.of(), 0, "a", 0.9f,
+        r.probabilityMap(), 0.5f, new ExplanationResult.ScoredMask(mask, Float.NaN), List.of(), 3L, null, r.timings()));
+    assertTrue(nan.getMask().hasTargetProbability());
+    assertTrue(Float.isNaN(nan.getMask().getTargetProbability()));
   }
 }

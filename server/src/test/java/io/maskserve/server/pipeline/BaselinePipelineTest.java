@@ -2,6 +2,7 @@ package io.maskserve.server.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -197,6 +198,7 @@ class BaselinePipelineTest {
     assertArrayEquals(scored.saliencyMap().values(), skipped.saliencyMap().values());
     assertArrayEquals(scored.mask().mask().bits(), skipped.mask().mask().bits());
     assertTrue(scored.mask().scored());
+    assertFalse(skipped.mask().scored());
     assertTrue(Float.isNaN(skipped.mask().targetProbability()));
   }
 
