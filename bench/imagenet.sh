@@ -12,7 +12,8 @@
 # The generator used by eval/random/latency is $GENERATOR (default: $OUT/generator.onnx when train ran,
 # else the one shipped in models/mobilenet_v2-imagenet). Environment: OUT (default bench-out/imagenet),
 # TRAIN_STEPS (600), EVAL_LIMIT images (100), RISE_MASKS for the table (500), RAND_LEVELS (1,2,3,5),
-# RAND_IMAGES (16), RAND_STEPS (150).
+# RAND_IMAGES (16), RAND_STEPS (150), TRAIN_ARGS (more `train` options, e.g. "--nested-exponents 1,2,4"),
+# EVAL_METHODS (generator,gradient,smoothgrad,integrated-gradients,grad-cam,rise,centre).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root="$(pwd)"
@@ -46,7 +47,7 @@ if [ "$what" = all ] || [ "$what" = train ]; then
   MASKSERVE_JAVA_OPTS="-Xmx6g" bin/maskserve train --zoo "$zoo" --model mobilenet --data "$work/train.txt" \
     --out "$work/run" --steps "${TRAIN_STEPS:-600}" --batch-size 16 --samples 3 --estimator REINFORCE \
     --lambda-area 5 --initial-keep 0.6 --smooth 3 --decoder-taps "$taps" --decoder-width 64 \
-    --checkpoint-every 100 --seed 1 >"$work/train.log" 2>&1 \
+    --checkpoint-every 100 --seed 1 ${TRAIN_ARGS:-} >"$work/train.log" 2>&1 \
     || { tail -n 20 "$work/train.log" >&2; exit 1; }
   t1=$(date +%s)
   cp "$work/run/generator.onnx" "$out/generator.onnx"
@@ -66,7 +67,7 @@ if [ "$what" = all ] || [ "$what" = eval ]; then
   echo "=== eval: ilsvrc2012-val-1300, ${EVAL_LIMIT:-100} images, RISE with ${RISE_MASKS:-500} masks"
   MASKSERVE_JAVA_OPTS="-Xmx6g" bin/maskserve evaluate --zoo "$zoo" --model mobilenet \
     --data "$shared/datasets/ilsvrc2012-val-1300" \
-    --methods generator,gradient,smoothgrad,integrated-gradients,grad-cam,rise,centre \
+    --methods "${EVAL_METHODS:-generator,gradient,smoothgrad,integrated-gradients,grad-cam,rise,centre}" \
     --rise-masks "${RISE_MASKS:-500}" --step 3136 --limit "${EVAL_LIMIT:-100}" --gallery 12 \
     --request-timeout 600 --out "$out/report-ilsvrc"
 fi

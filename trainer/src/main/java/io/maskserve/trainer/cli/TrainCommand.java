@@ -135,6 +135,12 @@ public final class TrainCommand implements Callable<Integer> {
           + " removing what the mask keeps destroys the class (default ${DEFAULT-VALUE} = off).")
   float lambdaDeletion;
 
+  @Option(names = "--nested-exponents", split = ",", paramLabel = "G[,G...]",
+      description = "reinforce objective: nested budgets. Sample k is drawn from p^G_k and pays G_k times the area"
+          + " weight, G cycled over the samples (e.g. 1,2,4), so that the map ranks cells inside the kept region"
+          + " (thresholds of it are nested masks, each trained at its own budget). Default: off.")
+  List<Float> nestedExponents;
+
   @Option(names = "--entropy", defaultValue = "0.01", description = "Entropy bonus weight (default ${DEFAULT-VALUE}).")
   float entropy;
 
@@ -227,7 +233,7 @@ public final class TrainCommand implements Callable<Integer> {
     TrainerConfig config = new TrainerConfig(gc, steps, batchSize, lr, initialKeep, seed, cosine, topK,
         targetTemperature, decoder);
     Reinforce.Settings settings = new Reinforce.Settings(samples, lambdaArea, lambdaTv, entropy, estimator, eta,
-        keepThreshold, lambdaDeletion);
+        keepThreshold, lambdaDeletion, nestedExponents == null ? List.of() : nestedExponents);
     RunDirectory run = new RunDirectory(out);
     run.begin(settings(manifest, config, settings, paper), resume);
     boolean needsGradients = paper || estimator != Reinforce.Estimator.REINFORCE;
@@ -357,6 +363,10 @@ public final class TrainCommand implements Callable<Integer> {
     }
     if (s.deletionWeight() > 0) {
       m.put("lambdaDeletion", Float.toString(s.deletionWeight()));
+    }
+    if (!s.nestedExponents().isEmpty()) {
+      // Only when set, so that runs started before the option existed still resume.
+      m.put("nestedExponents", s.nestedExponents().toString());
     }
     if (g.conditional()) {
       // Only for conditional runs, so that runs started before the option existed still resume.

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.onnxruntime.OrtException;
+import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
 
@@ -35,6 +36,17 @@ import java.util.SplittableRandom;
  * second term is a dense per-cell signal from the classifier's gradients — the paper's "gradients
  * as auxiliary information", used without biasing the policy gradient. The leave-one-out baseline
  * is then taken over the residuals {@code f(m_k) − η·lin(m_k)}.
+ *
+ * <p><b>Nested budgets</b> (optional exponents γ_1..γ_n, cycled over the K samples). Sample k is
+ * drawn from {@code q_k = p^γ_k} instead of p and pays {@code γ_k·λ_area} per kept cell. Without
+ * them a cell's share of the objective is linear in its keep probability, so every cell worth more
+ * than λ_area saturates at p ≈ 1 and the map carries no order inside the kept region — the order
+ * deletion curves and the pointing game read. With them a cell's share is {@code Σ_k (v_k −
+ * γ_k·λ)·p^γ_k}, whose maximum is interior for values between λ and γ_max·λ and rises with the
+ * value: the sharper samples are smaller masks that must still keep the class, so the cells they
+ * keep get the highest probabilities. Thresholds of one map become a family of nested masks, each
+ * trained at its own budget. The estimator stays unbiased: each sample's score function and control
+ * variate use its own q_k.
  */
 public final class Reinforce implements Objective {
 
@@ -56,14 +68,23 @@ public final class Reinforce implements Objective {
    *     gradient term ({@code LOCAL}); ignored by {@code REINFORCE}
    * @param threshold keep threshold of the deterministic mask
    * @param deletionWeight β: weight of {@code − p(y | (1 − m) ⊙ x)^0.3} in the reward, 0 = none
+   * @param nestedExponents the nested-budget exponents γ (each ≥ 1), cycled over the samples; empty
+   *     = every sample from p itself
    */
   public record Settings(int samples, float lambdaArea, float lambdaTv, float entropyWeight, Estimator estimator,
-      float taylorWeight, float threshold, float deletionWeight) {
+      float taylorWeight, float threshold, float deletionWeight, List<Float> nestedExponents) {
 
-    /** Settings without the deletion term. */
+    /** Settings without the deletion term or nested budgets. */
     public Settings(int samples, float lambdaArea, float lambdaTv, float entropyWeight, Estimator estimator,
         float taylorWeight, float threshold) {
       this(samples, lambdaArea, lambdaTv, entropyWeight, estimator, taylorWeight, threshold, 0f);
+    }
+
+    /** Settings without nested budgets. */
+    public Settings(int samples, float lambdaArea, float lambdaTv, float entropyWeight, Estimator estimator,
+        float taylorWeight, float threshold, float deletionWeight) {
+      this(samples, lambdaArea, lambdaTv, entropyWeight, estimator, taylorWeight, threshold, deletionWeight,
+          List.of());
     }
 
     public Settings {
@@ -77,6 +98,17 @@ public final class Reinforce implements Objective {
       if (!(threshold > 0 && threshold < 1)) {
         throw new IllegalArgumentException("threshold must be in (0,1), got " + threshold);
       }
+      nestedExponents = List.copyOf(nestedExponents);
+      for (Float g : nestedExponents) {
+        if (!(g >= 1 && g <= 64)) {
+          throw new IllegalArgumentException("nested-budget exponents must be in [1, 64], got " + g);
+        }
+      }
+    }
+
+    /** γ of sample {@code s}: the nested exponents cycled, 1 when there are none. */
+    public float exponent(int s) {
+      return nestedExponents.isEmpty() ? 1f : nestedExponents.get(s % nestedExponents.size());
     }
   }
 
@@ -136,7 +168,10 @@ public final class Reinforce implements Objective {
     float[] f0 = new float[b];
     float[] slope = settings.estimator() == Estimator.MUPROP ? taylorSlopes(batch, probs, h, w, f0) : null;
 
-    float[] masks = Masks.sample(probs, b, k, cells, rng);
+    boolean nested = !settings.nestedExponents().isEmpty();
+    // Per-sample keep probabilities q_k = p^γ_k ([b][k][cells]); p itself without nested budgets.
+    float[] q = nested ? powers(probs, b, k, cells) : null;
+    float[] masks = nested ? Masks.sample(q, b * k, 1, cells, rng) : Masks.sample(probs, b, k, cells, rng);
     float[] masked = batch.masked(masks, k, h, w);
     int[] maskedTargets = batch.repeatedTargets(k);
     double[] logp;
@@ -164,7 +199,7 @@ public final class Reinforce implements Objective {
         int j = i * k + s;
         double area = Masks.area(masks, j * cells, cells);
         double deletion = logpDeleted == null ? 0 : beta * Math.exp(DELETION_EXPONENT * logpDeleted[j]);
-        rewardSum += logp[j] - deletion - settings.lambdaArea() * area
+        rewardSum += logp[j] - deletion - settings.exponent(s) * settings.lambdaArea() * area
             - settings.lambdaTv() * Masks.totalVariation(masks, j * cells, h, w);
         logpSum += logp[j];
         keepSum += area;
@@ -172,7 +207,7 @@ public final class Reinforce implements Objective {
         if (slope != null) {
           lin = f0[i];
           for (int c = 0; c < cells; c++) {
-            lin += slope[i * cells + c] * (masks[j * cells + c] - probs[i * cells + c]);
+            lin += slope[i * cells + c] * (masks[j * cells + c] - (nested ? q[j * cells + c] : probs[i * cells + c]));
           }
         }
         residual[j] = (float) (logp[j] - deletion - eta * lin);
@@ -182,26 +217,38 @@ public final class Reinforce implements Objective {
 
     NDArray m = manager.create(masks, new Shape(b, k, cells));
     NDArray flat = p.reshape(b, 1, cells);
+    NDArray gammas = nested ? manager.create(exponents(k), new Shape(1, k, 1)) : null;
+    NDArray policy = nested ? flat.pow(gammas) : flat; // [B,K,cells] or [B,1,cells]
     NDArray pc = flat.clip(EPS, 1 - EPS);
     NDArray logP = pc.log();
     NDArray log1mP = pc.neg().add(1).log();
-    NDArray logPi = m.mul(logP).add(m.neg().add(1).mul(log1mP)).sum(new int[] {2}); // [B,K]
+    NDArray qc = nested ? policy.clip(EPS, 1 - EPS) : pc;
+    NDArray logQ = nested ? qc.log() : logP;
+    NDArray log1mQ = nested ? qc.neg().add(1).log() : log1mP;
+    NDArray logPi = m.mul(logQ).add(m.neg().add(1).mul(log1mQ)).sum(new int[] {2}); // [B,K]
     NDArray adv = manager.create(advantage, new Shape(b, k));
     // Score-function estimate of −∇E[log p(y | m ⊙ x)] (on the residuals of the control variate).
     NDArray loss = adv.mul(logPi).mean().neg();
     if (slope != null) {
-      // − η ∇f(m̄)·∇θ p: the analytic part of the control variate.
+      // − η ∇f(m̄)·∇θ E[m]: the analytic part of the control variate (E[m] = q_k per sample).
       NDArray g = manager.create(slope, new Shape(b, 1, cells));
-      loss = loss.sub(g.mul(flat).sum(new int[] {2}).mean().mul(eta));
+      loss = loss.sub(g.mul(policy).sum(new int[] {2}).mean().mul(eta));
     }
     if (local != null) {
       NDArray g = manager.create(local, new Shape(b, k, cells));
-      loss = loss.sub(g.mul(flat).sum(new int[] {2}).mean().mul(eta));
+      loss = loss.sub(g.mul(policy).sum(new int[] {2}).mean().mul(eta));
     }
     // The regularisers' expectations are known in closed form, so their gradients are exact.
-    loss = loss.add(flat.mean().mul(settings.lambdaArea()));
-    if (settings.lambdaTv() > 0) {
-      loss = loss.add(expectedTotalVariation(p).mul(settings.lambdaTv()));
+    if (nested) {
+      loss = loss.add(policy.mul(gammas).mean().mul(settings.lambdaArea()));
+      if (settings.lambdaTv() > 0) {
+        loss = loss.add(expectedTotalVariation(policy.reshape(b * k, 1, h, w)).mul(settings.lambdaTv()));
+      }
+    } else {
+      loss = loss.add(flat.mean().mul(settings.lambdaArea()));
+      if (settings.lambdaTv() > 0) {
+        loss = loss.add(expectedTotalVariation(p).mul(settings.lambdaTv()));
+      }
     }
     NDArray entropy = pc.mul(logP).add(pc.neg().add(1).mul(log1mP)).neg().mean();
     loss = loss.sub(entropy.mul(settings.entropyWeight()));
@@ -271,6 +318,29 @@ public final class Reinforce implements Objective {
         }
       }
     }
+  }
+
+  /** The exponents of samples 0..k−1. */
+  private float[] exponents(int k) {
+    float[] out = new float[k];
+    for (int s = 0; s < k; s++) {
+      out[s] = settings.exponent(s);
+    }
+    return out;
+  }
+
+  /** {@code q[i][s][c] = probs[i][c]^γ_s}. */
+  float[] powers(float[] probs, int b, int k, int cells) {
+    float[] out = new float[b * k * cells];
+    for (int i = 0; i < b; i++) {
+      for (int s = 0; s < k; s++) {
+        double g = settings.exponent(s);
+        for (int c = 0; c < cells; c++) {
+          out[(i * k + s) * cells + c] = (float) Math.pow(probs[i * cells + c], g);
+        }
+      }
+    }
+    return out;
   }
 
   private static float[] complement(float[] masks) {
