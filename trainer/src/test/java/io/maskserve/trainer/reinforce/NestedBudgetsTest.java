@@ -1,0 +1,142 @@
+package io.maskserve.trainer.reinforce;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import ai.onnxruntime.OrtEnvironment;
+import io.maskserve.trainer.data.ImageSets;
+import io.maskserve.trainer.data.LabelledImages;
+import io.maskserve.trainer.model.Djl;
+import io.maskserve.trainer.synth.SceneConfig;
+import io.maskserve.trainer.synth.SceneGenerator;
+import io.maskserve.trainer.synth.SynthTask;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The reinforce objective's nested budgets: sample k drawn from p^γ_k at γ_k·λ_area. */
+class NestedBudgetsTest {
+
+  static final int N = 4;
+  static final int K = 3;
+  static final int GRID = 8;
+  static final int CELLS = GRID * GRID;
+
+  @Test
+  void sampleKIsDrawnFromPToItsExponent() throws Exception {
+    try (Fixture f = new Fixture()) {
+      float[] probs = new float[N * CELLS];
+      java.util.Arrays.fill(probs, 0.8f);
+      // Many draws: the mean kept fraction over the samples is the mean of 0.8^γ.
+      double plain = 0;
+      double nested = 0;
+      int runs = 20;
+      for (int r = 0; r < runs; r++) {
+        plain += f.loss(settings(List.of()), probs, r).keep();
+        nested += f.loss(settings(List.of(1f, 2f, 4f)), probs, r).keep();
+      }
+      assertEquals(0.8, plain / runs, 0.02);
+      assertEquals((0.8 + 0.64 + 0.4096) / 3, nested / runs, 0.02);
+    }
+  }
+
+  @Test
+  void exponentsOfOneAreThePlainObjective() throws Exception {
+    try (Fixture f = new Fixture()) {
+      float[] probs = f.randomProbs(3);
+      Objective.Outcome plain = f.loss(settings(List.of()), probs, 5);
+      Objective.Outcome ones = f.loss(settings(List.of(1f)), probs, 5);
+      assertEquals(plain.reward(), ones.reward(), 1e-6);
+      assertEquals(plain.keep(), ones.keep(), 1e-9);
+      assertEquals(plain.loss().getFloat(), ones.loss().getFloat(), 1e-5);
+    }
+  }
+
+  @Test
+  void theAreaWeightOfEachSampleIsItsExponentTimesLambda() throws Exception {
+    // The area term's expectation is closed-form: λ·mean_k γ_k·mean(p^γ_k). Two runs that differ only
+    // in λ share the samples and the score-function part, so their gradients differ by exactly the
+    // area term's: per cell, Δλ·mean_k γ_k²·p^(γ_k−1) / (N·cells).
+    try (Fixture f = new Fixture()) {
+      float[] probs = new float[N * CELLS];
+      java.util.Arrays.fill(probs, 0.5f);
+      List<Float> exps = List.of(1f, 2f, 4f);
+      float[] g1 = f.gradient(new Reinforce.Settings(K, 1f, 0f, 0f, Reinforce.Estimator.REINFORCE, 0f, 0.5f, 0f, exps),
+          probs);
+      float[] g3 = f.gradient(new Reinforce.Settings(K, 3f, 0f, 0f, Reinforce.Estimator.REINFORCE, 0f, 0.5f, 0f, exps),
+          probs);
+      double expected = 2.0 * (1 * 1 + 4 * 0.5 + 16 * 0.125) / 3.0 / (N * CELLS);
+      for (int c = 0; c < g1.length; c++) {
+        assertEquals(expected, g3[c] - g1[c], 1e-4 * expected, "cell " + c);
+      }
+      // Without nested budgets the same difference is Δλ / (N·cells).
+      float[] h1 = f.gradient(new Reinforce.Settings(K, 1f, 0f, 0f, Reinforce.Estimator.REINFORCE, 0f, 0.5f), probs);
+      float[] h3 = f.gradient(new Reinforce.Settings(K, 3f, 0f, 0f, Reinforce.Estimator.REINFORCE, 0f, 0.5f), probs);
+      assertEquals(2.0 / (N * CELLS), h3[0] - h1[0], 1e-4 * expected);
+      assertTrue(Math.abs(g1[0] - h1[0]) > 1e-4 * expected, "the score-function part changes with the exponents too");
+    }
+  }
+
+  @Test
+  void exponentsBelowOneAreRefused() {
+    assertThrows(IllegalArgumentException.class, () -> settings(List.of(0.5f)));
+    assertThrows(IllegalArgumentException.class, () -> settings(List.of(Float.NaN)));
+  }
+
+  private static Reinforce.Settings settings(List<Float> exponents) {
+    return new Reinforce.Settings(K, 1f, 0.3f, 0.01f, Reinforce.Estimator.REINFORCE, 1f, 0.5f, 0f, exponents);
+  }
+
+  /** A tiny classifier and a batch of synthetic scenes. */
+  private static final class Fixture implements AutoCloseable {
+    final OrtClassifier ort;
+    final NDManager manager;
+    final Objective.Batch batch;
+
+    Fixture() throws Exception {
+      byte[] onnx = io.maskserve.trainer.testing.TinyClassifiers.untrainedSynth(32);
+      LabelledImages data = ImageSets.synthetic(new SceneGenerator(SceneConfig.ofSize(32), 8), 0, N,
+          SynthTask.inputSpec(32));
+      ort = new OrtClassifier(OrtEnvironment.getEnvironment(), onnx, 32, 32, 1, 64);
+      manager = NDManager.newBaseManager(Djl.engine().getEngineName());
+      batch = new Objective.Batch(data.pixels(), N, 32, 32, ort.top1(data.pixels(), N));
+    }
+
+    float[] randomProbs(long seed) {
+      float[] probs = new float[N * CELLS];
+      SplittableRandom r = new SplittableRandom(seed);
+      for (int i = 0; i < probs.length; i++) {
+        probs[i] = (float) (0.2 + 0.6 * r.nextDouble());
+      }
+      return probs;
+    }
+
+    /** ∂loss/∂p for these probabilities, samples drawn with seed 1. */
+    float[] gradient(Reinforce.Settings s, float[] probs) throws Exception {
+      try (NDManager sub = manager.newSubManager()) {
+        NDArray p = sub.create(probs, new Shape(N, 1, GRID, GRID));
+        p.setRequiresGradient(true);
+        try (GradientCollector gc = Djl.engine().newGradientCollector()) {
+          gc.backward(new Reinforce(s, ort, null).loss(batch, p, new SplittableRandom(1), sub, 0).loss());
+        }
+        return p.getGradient().toFloatArray();
+      }
+    }
+
+    Objective.Outcome loss(Reinforce.Settings s, float[] probs, long seed) throws Exception {
+      NDArray p = manager.create(probs, new Shape(N, 1, GRID, GRID));
+      return new Reinforce(s, ort, null).loss(batch, p, new SplittableRandom(seed), manager, 0);
+    }
+
+    @Override
+    public void close() throws Exception {
+      manager.close();
+      ort.close();
+    }
+  }
+}
