@@ -206,6 +206,10 @@ public final class TrainCommand implements Callable<Integer> {
       case "paper" -> true;
       default -> throw new IllegalArgumentException("--objective must be reinforce or paper, got " + objective);
     };
+    if (paper && (lambdaDeletion > 0 || (nestedExponents != null && !nestedExponents.isEmpty()))) {
+      throw new IllegalArgumentException("--lambda-deletion and --nested-exponents apply to the reinforce objective,"
+          + " not to --objective paper");
+    }
     float keepThreshold = threshold != null ? threshold : paper ? Paper.THRESHOLD : 0.5f;
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     FileSystemZooStore store = FileSystemZooStore.open(zoo, new OnnxModelValidator(env));

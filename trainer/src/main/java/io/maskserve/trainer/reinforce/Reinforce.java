@@ -330,7 +330,7 @@ public final class Reinforce implements Objective {
   }
 
   /** {@code q[i][s][c] = probs[i][c]^γ_s}. */
-  float[] powers(float[] probs, int b, int k, int cells) {
+  private float[] powers(float[] probs, int b, int k, int cells) {
     float[] out = new float[b * k * cells];
     for (int i = 0; i < b; i++) {
       for (int s = 0; s < k; s++) {

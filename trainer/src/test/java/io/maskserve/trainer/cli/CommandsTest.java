@@ -66,6 +66,19 @@ class CommandsTest {
     assertTrue(Files.isRegularFile(tmp.resolve("paper").resolve("generator.onnx")));
     assertTrue(run(new TrainCommand(), "--help").contains("--resume"));
 
+    // Nested budgets: recorded with the run; refused with the paper objective, which has no samples.
+    out = run(new TrainCommand(), "--zoo", zoo.toString(), "--model", "synth", "--data", data.toString(),
+        "--out", tmp.resolve("nested").toString(), "--steps", "2", "--batch-size", "4", "--samples", "3",
+        "--width", "4", "--nested-exponents", "1,2,4");
+    assertTrue(Files.readString(tmp.resolve("nested").resolve("run.properties")).contains("nestedExponents"));
+    StringWriter refused = new StringWriter();
+    code = new CommandLine(new TrainCommand()).setErr(new PrintWriter(refused))
+        .setOut(new PrintWriter(new StringWriter())).execute("--zoo", zoo.toString(), "--model", "synth", "--data",
+            data.toString(), "--out", tmp.resolve("nested-paper").toString(), "--steps", "2", "--objective", "paper",
+            "--nested-exponents", "1,2");
+    assertEquals(1, code);
+    assertTrue(refused.toString().contains("--nested-exponents"), refused.toString());
+
     Path onnx = tmp.resolve("exported.onnx");
     out = run(new ExportCommand(), "--checkpoint", ckpt.toString(), "--out", onnx.toString());
     assertTrue(out.contains("wrote"), out);
