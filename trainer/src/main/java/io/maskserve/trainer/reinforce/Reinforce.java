@@ -238,17 +238,11 @@ public final class Reinforce implements Objective {
       NDArray g = manager.create(local, new Shape(b, k, cells));
       loss = loss.sub(g.mul(policy).sum(new int[] {2}).mean().mul(eta));
     }
-    // The regularisers' expectations are known in closed form, so their gradients are exact.
-    if (nested) {
-      loss = loss.add(policy.mul(gammas).mean().mul(settings.lambdaArea()));
-      if (settings.lambdaTv() > 0) {
-        loss = loss.add(expectedTotalVariation(policy.reshape(b * k, 1, h, w)).mul(settings.lambdaTv()));
-      }
-    } else {
-      loss = loss.add(flat.mean().mul(settings.lambdaArea()));
-      if (settings.lambdaTv() > 0) {
-        loss = loss.add(expectedTotalVariation(p).mul(settings.lambdaTv()));
-      }
+    // The regularisers' expectations are known in closed form, so their gradients are exact: per
+    // sample, E[area] = mean(q_k) at weight γ_k·λ_area and E[TV] from q_k (q_k = p without nesting).
+    loss = loss.add((nested ? policy.mul(gammas) : policy).mean().mul(settings.lambdaArea()));
+    if (settings.lambdaTv() > 0) {
+      loss = loss.add(expectedTotalVariation(policy.reshape(-1, 1, h, w)).mul(settings.lambdaTv()));
     }
     NDArray entropy = pc.mul(logP).add(pc.neg().add(1).mul(log1mP)).neg().mean();
     loss = loss.sub(entropy.mul(settings.entropyWeight()));
