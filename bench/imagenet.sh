@@ -12,7 +12,8 @@
 # The generator used by eval/random/latency is $GENERATOR (default: $OUT/generator.onnx when train ran,
 # else the one shipped in models/mobilenet_v2-imagenet). Environment: OUT (default bench-out/imagenet),
 # TRAIN_STEPS (600), EVAL_LIMIT images (100), RISE_MASKS for the table (500), RAND_LEVELS (1,2,3,5),
-# RAND_IMAGES (16), RAND_STEPS (150), TRAIN_ARGS (more `train` options, e.g. "--nested-exponents 1,2,4"),
+# RAND_IMAGES (16), RAND_STEPS (150), TRAIN_SAMPLES (4: two keep and two destroyer samples per image),
+# TRAIN_ARGS (more `train` options, e.g. "--nested-exponents 1,2,4"),
 # EVAL_METHODS (generator,gradient,smoothgrad,integrated-gradients,grad-cam,rise,centre).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -42,11 +43,12 @@ awk -F', ' -v d="$shared/datasets/imagenet-samples-1000/images" '{ print d "/" $
 generator="${GENERATOR:-}"
 if [ "$what" = all ] || [ "$what" = train ]; then
   echo
-  echo "=== train: feature decoder on imagenet-samples-1000 (${TRAIN_STEPS:-600} steps of 16 images, 3 samples each)"
+  echo "=== train: feature decoder on imagenet-samples-1000 (${TRAIN_STEPS:-600} steps of 16 images, ${TRAIN_SAMPLES:-4} samples each)"
   t0=$(date +%s)
   MASKSERVE_JAVA_OPTS="-Xmx6g" bin/maskserve train --zoo "$zoo" --model mobilenet --data "$work/train.txt" \
-    --out "$work/run" --steps "${TRAIN_STEPS:-600}" --batch-size 16 --samples 3 --estimator REINFORCE \
+    --out "$work/run" --steps "${TRAIN_STEPS:-600}" --batch-size 16 --samples "${TRAIN_SAMPLES:-4}" --estimator REINFORCE \
     --lambda-area 5 --initial-keep 0.6 --smooth 3 --decoder-taps "$taps" --decoder-width 64 \
+    --destroyer-budgets 0.05,0.1,0.2 --lambda-deletion 8 \
     --checkpoint-every 100 --seed 1 ${TRAIN_ARGS:-} >"$work/train.log" 2>&1 \
     || { tail -n 20 "$work/train.log" >&2; exit 1; }
   t1=$(date +%s)

@@ -141,6 +141,14 @@ public final class TrainCommand implements Callable<Integer> {
           + " (thresholds of it are nested masks, each trained at its own budget). Default: off.")
   List<Float> nestedExponents;
 
+  @Option(names = "--destroyer-budgets", split = ",", paramLabel = "F[,F...]",
+      description = "reinforce objective: every second sample becomes a removal set of about a fraction F of the"
+          + " map's top cells (one F per image from the list, e.g. 0.05,0.1,0.2), rewarded"
+          + " -B*p(target | set removed)^0.3 (B = --lambda-deletion), so that the top of the map holds the cells"
+          + " whose removal destroys the class (the order deletion curves read). Needs --lambda-deletion > 0 and"
+          + " an even --samples >= 4. Default: off.")
+  List<Float> destroyerBudgets;
+
   @Option(names = "--entropy", defaultValue = "0.01", description = "Entropy bonus weight (default ${DEFAULT-VALUE}).")
   float entropy;
 
@@ -206,9 +214,10 @@ public final class TrainCommand implements Callable<Integer> {
       case "paper" -> true;
       default -> throw new IllegalArgumentException("--objective must be reinforce or paper, got " + objective);
     };
-    if (paper && (lambdaDeletion > 0 || (nestedExponents != null && !nestedExponents.isEmpty()))) {
-      throw new IllegalArgumentException("--lambda-deletion and --nested-exponents apply to the reinforce objective,"
-          + " not to --objective paper");
+    if (paper && (lambdaDeletion > 0 || (destroyerBudgets != null && !destroyerBudgets.isEmpty())
+        || (nestedExponents != null && !nestedExponents.isEmpty()))) {
+      throw new IllegalArgumentException("--lambda-deletion, --nested-exponents and --destroyer-budgets apply to the"
+          + " reinforce objective, not to --objective paper");
     }
     float keepThreshold = threshold != null ? threshold : paper ? Paper.THRESHOLD : 0.5f;
     OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -237,7 +246,8 @@ public final class TrainCommand implements Callable<Integer> {
     TrainerConfig config = new TrainerConfig(gc, steps, batchSize, lr, initialKeep, seed, cosine, topK,
         targetTemperature, decoder);
     Reinforce.Settings settings = new Reinforce.Settings(samples, lambdaArea, lambdaTv, entropy, estimator, eta,
-        keepThreshold, lambdaDeletion, nestedExponents == null ? List.of() : nestedExponents);
+        keepThreshold, lambdaDeletion, nestedExponents == null ? List.of() : nestedExponents,
+        destroyerBudgets == null ? List.of() : destroyerBudgets);
     RunDirectory run = new RunDirectory(out);
     run.begin(settings(manifest, config, settings, paper), resume);
     boolean needsGradients = paper || estimator != Reinforce.Estimator.REINFORCE;
@@ -371,6 +381,10 @@ public final class TrainCommand implements Callable<Integer> {
     if (!s.nestedExponents().isEmpty()) {
       // Only when set, so that runs started before the option existed still resume.
       m.put("nestedExponents", s.nestedExponents().toString());
+    }
+    if (!s.destroyerBudgets().isEmpty()) {
+      // Only when set, so that runs started before the option existed still resume.
+      m.put("destroyerBudgets", s.destroyerBudgets().toString());
     }
     if (g.conditional()) {
       // Only for conditional runs, so that runs started before the option existed still resume.

@@ -65,18 +65,18 @@ public final class Cifar10GeneratorBenchmark {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     int threads = Runtime.getRuntime().availableProcessors();
     System.out.printf(Locale.ROOT, "machine: %d cores; train %d images, eval %d images, %d steps, objective %s,"
-        + " lambda-area %s, initial keep %s, lambda-deletion %s, output level %s, nested exponents %s%n", threads,
+        + " lambda-area %s, initial keep %s, lambda-deletion %s, output level %s, nested exponents %s, destroyer budgets %s%n", threads,
         trainSet.size(), evalSet.size(), steps, objective, System.getProperty("lambda.area", "2.0"),
         System.getProperty("initial.keep", "0.9"), System.getProperty("lambda.deletion", "0"),
-        System.getProperty("output.level", "1"), System.getProperty("nested.exponents", "none"));
+        System.getProperty("output.level", "1"), System.getProperty("nested.exponents", "none"),
+        System.getProperty("destroyer.budgets", "none"));
     GeneratorConfig gc = new GeneratorConfig(16, 3, 1, Integer.parseInt(System.getProperty("output.level", "1")), 1);
-    // -Dlambda.area, -Dinitial.keep, -Dlambda.deletion, -Doutput.level and -Dnested.exponents=1,2,4
-    // (BENCH_JAVA_OPTS) override the train command's defaults.
+    // -Dlambda.area, -Dinitial.keep, -Dlambda.deletion, -Doutput.level, -Dnested.exponents=1,2,4 and
+    // -Ddestroyer.budgets=0.05,0.1,0.2 (BENCH_JAVA_OPTS) override the train command's defaults.
     float lambdaDeletion = Float.parseFloat(System.getProperty("lambda.deletion", "0"));
     float lambdaArea = Float.parseFloat(System.getProperty("lambda.area", "2.0"));
     float initialKeep = Float.parseFloat(System.getProperty("initial.keep", "0.9"));
-    java.util.List<Float> nested = System.getProperty("nested.exponents") == null ? java.util.List.of()
-        : java.util.Arrays.stream(System.getProperty("nested.exponents").split(",")).map(Float::valueOf).toList();
+    java.util.List<Float> nested = floats(System.getProperty("nested.exponents"));
     TrainerConfig config = new TrainerConfig(gc, steps, 16, 1e-3f, initialKeep, 1, true);
     try (OrtClassifier classifier = new OrtClassifier(env, onnx, 32, 32, threads, 512);
         OrtGradients logit = new OrtGradients(env, onnx, AutodiffOptions.Score.LOGIT, 32, 32, threads, 256);
@@ -85,7 +85,7 @@ public final class Cifar10GeneratorBenchmark {
       Objective obj = objective.equals("paper") ? new Paper(classifier, logit)
           : new Reinforce(new Reinforce.Settings(8, lambdaArea, 0.3f, 0.01f, Reinforce.Estimator.valueOf(
               objective.equals("reinforce") ? "MUPROP" : objective.toUpperCase(Locale.ROOT)), 1f, 0.5f,
-              lambdaDeletion, nested),
+              lambdaDeletion, nested, floats(System.getProperty("destroyer.budgets"))),
               classifier, logSoftmax);
       String trained = System.getProperty("generator.onnx");
       if (trained != null) {
@@ -121,6 +121,12 @@ public final class Cifar10GeneratorBenchmark {
         evaluate(classifier, logit, pixels, all.length, maps, gc.outputSide(32));
       }
     }
+  }
+
+  /** A comma-separated list of floats; empty when {@code csv} is null. */
+  private static List<Float> floats(String csv) {
+    return csv == null ? List.of() : java.util.Arrays.stream(csv.split(",")).map(String::strip).map(Float::valueOf)
+        .toList();
   }
 
   /** Keep-probability maps of an exported generator on {@code n} images. */

@@ -47,11 +47,8 @@ class CommandsTest {
     assertEquals(3, Files.readAllLines(ckpt.resolve("metrics.jsonl")).size());
 
     // The same --out again is refused; --resume with more steps continues the stored run.
-    int code = new CommandLine(new TrainCommand()).setErr(new PrintWriter(new StringWriter()))
-        .setOut(new PrintWriter(new StringWriter())).execute("--zoo", zoo.toString(), "--model", "synth", "--data",
-            data.toString(), "--out", ckpt.toString(), "--steps", "3", "--batch-size", "4", "--samples", "2",
-            "--width", "4");
-    assertEquals(1, code);
+    refused(new TrainCommand(), "--zoo", zoo.toString(), "--model", "synth", "--data", data.toString(), "--out",
+        ckpt.toString(), "--steps", "3", "--batch-size", "4", "--samples", "2", "--width", "4");
     out = run(new TrainCommand(), "--zoo", zoo.toString(), "--model", "synth", "--data", data.toString(),
         "--out", ckpt.toString(), "--steps", "5", "--batch-size", "4", "--samples", "2", "--width", "4", "--resume");
     assertTrue(out.contains("resuming on 20 images of synth:1, steps 4..5"), out);
@@ -71,13 +68,20 @@ class CommandsTest {
         "--out", tmp.resolve("nested").toString(), "--steps", "2", "--batch-size", "4", "--samples", "3",
         "--width", "4", "--nested-exponents", "1,2,4");
     assertTrue(Files.readString(tmp.resolve("nested").resolve("run.properties")).contains("nestedExponents"));
-    StringWriter refused = new StringWriter();
-    code = new CommandLine(new TrainCommand()).setErr(new PrintWriter(refused))
-        .setOut(new PrintWriter(new StringWriter())).execute("--zoo", zoo.toString(), "--model", "synth", "--data",
-            data.toString(), "--out", tmp.resolve("nested-paper").toString(), "--steps", "2", "--objective", "paper",
-            "--nested-exponents", "1,2");
-    assertEquals(1, code);
-    assertTrue(refused.toString().contains("--nested-exponents"), refused.toString());
+    String refused = refused(new TrainCommand(), "--zoo", zoo.toString(), "--model", "synth", "--data",
+        data.toString(), "--out", tmp.resolve("nested-paper").toString(), "--steps", "2", "--objective", "paper",
+        "--nested-exponents", "1,2");
+    assertTrue(refused.contains("--nested-exponents"), refused);
+
+    // Destroyer samples: recorded with the run; refused without a deletion weight.
+    run(new TrainCommand(), "--zoo", zoo.toString(), "--model", "synth", "--data", data.toString(),
+        "--out", tmp.resolve("destroy").toString(), "--steps", "2", "--batch-size", "4", "--samples", "4",
+        "--width", "4", "--destroyer-budgets", "0.1,0.2", "--lambda-deletion", "2");
+    assertTrue(Files.readString(tmp.resolve("destroy").resolve("run.properties"))
+        .contains("destroyerBudgets=[0.1, 0.2]"));
+    refused = refused(new TrainCommand(), "--zoo", zoo.toString(), "--model", "synth", "--data", data.toString(),
+        "--out", tmp.resolve("destroy-b0").toString(), "--steps", "2", "--samples", "4", "--destroyer-budgets", "0.1");
+    assertTrue(refused.contains("deletion weight"), refused);
 
     Path onnx = tmp.resolve("exported.onnx");
     out = run(new ExportCommand(), "--checkpoint", ckpt.toString(), "--out", onnx.toString());
@@ -98,6 +102,15 @@ class CommandsTest {
       }
     }
     return sb.toString();
+  }
+
+  /** Runs a command that must fail with exit code 1; returns its stderr. */
+  static String refused(Object command, String... args) {
+    StringWriter err = new StringWriter();
+    int code = new CommandLine(command).setErr(new PrintWriter(err)).setOut(new PrintWriter(new StringWriter()))
+        .execute(args);
+    assertEquals(1, code, "exit code; stderr: " + err);
+    return err.toString();
   }
 
   /** Runs a command, asserting exit code 0; its standard output. */

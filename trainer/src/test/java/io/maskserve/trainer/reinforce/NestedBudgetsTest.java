@@ -83,6 +83,93 @@ class NestedBudgetsTest {
   }
 
   @Test
+  void destroyerSamplesAreEverySecondSample() throws Exception {
+    try (Fixture f = new Fixture()) {
+      float[] probs = new float[N * CELLS];
+      java.util.Arrays.fill(probs, 0.8f);
+      Reinforce.Settings s = destroyers(4, List.of(0.25f), List.of(1f, 2f));
+      assertEquals(List.of(false, true, false, true), List.of(s.destroyer(0), s.destroyer(1), s.destroyer(2),
+          s.destroyer(3)));
+      assertEquals(List.of(1f, 2f), List.of(s.exponent(0), s.exponent(2)));
+      // The reported keep fraction is the keep samples' (p and p²), not the destroyers' removal sets.
+      double keep = 0;
+      int runs = 20;
+      for (int r = 0; r < runs; r++) {
+        keep += f.loss(s, probs, r).keep();
+      }
+      assertEquals((0.8 + 0.64) / 2, keep / runs, 0.02);
+    }
+  }
+
+  @Test
+  void destroyerSetsAreTheMapsTopAtTheirBudget() throws Exception {
+    // Distinct probabilities: a destroyer's cell probabilities sum to about f·cells and are above 1/2
+    // exactly on the f·cells most probable cells.
+    float[] probs = new Fixture.Probs(21).values();
+    float[] t;
+    float[] q;
+    try (Fixture f = new Fixture()) {
+      Reinforce r = new Reinforce(destroyers(4, List.of(0.25f), List.of()), f.ort, null);
+      t = r.destroyerThresholds(probs, N, CELLS, new SplittableRandom(3));
+      q = r.samplePolicies(probs, t, N, 4, CELLS);
+    }
+    for (int i = 0; i < N; i++) {
+      Integer[] order = new Integer[CELLS];
+      for (int c = 0; c < CELLS; c++) {
+        order[c] = c;
+      }
+      int img = i;
+      java.util.Arrays.sort(order, (x, y) -> Float.compare(probs[img * CELLS + y], probs[img * CELLS + x]));
+      double total = 0;
+      for (int rank = 0; rank < CELLS; rank++) {
+        float v = q[(i * 4 + 1) * CELLS + order[rank]];
+        total += v;
+        assertEquals(rank < CELLS / 4, v > 0.5f, "image " + i + " rank " + rank);
+        // the keep samples draw from p itself
+        assertEquals(probs[i * CELLS + order[rank]], q[(i * 4) * CELLS + order[rank]], 1e-6);
+      }
+      assertEquals(CELLS / 4.0, total, 3.0, "image " + i);
+    }
+  }
+
+  @Test
+  void destroyersPayNoAreaAndKeepSamplesTheirUsualShare() throws Exception {
+    // The area term is closed-form and over the keep samples only (weight K_keep/K = 1/2 here), so two
+    // λ differ by exactly Δλ·(1/2) / (N·cells) per cell.
+    try (Fixture f = new Fixture()) {
+      float[] probs = f.randomProbs(4);
+      float[] g1 = f.gradient(new Reinforce.Settings(4, 1f, 0f, 0f, Reinforce.Estimator.REINFORCE, 0f, 0.5f, 1f,
+          List.of(), List.of(0.2f)), probs);
+      float[] g3 = f.gradient(new Reinforce.Settings(4, 3f, 0f, 0f, Reinforce.Estimator.REINFORCE, 0f, 0.5f, 1f,
+          List.of(), List.of(0.2f)), probs);
+      double expected = 2.0 * 0.5 / (N * CELLS);
+      for (int c = 0; c < g1.length; c++) {
+        assertEquals(expected, g3[c] - g1[c], 1e-4 * expected, "cell " + c);
+      }
+    }
+  }
+
+  @Test
+  void eachSampleGroupHasItsOwnLeaveOneOutBaseline() {
+    // One image, K = 4: keep samples 0 and 2, destroyers 1 and 3.
+    float[] adv = Reinforce.leaveOneOut(new float[] {1, 10, 3, 30}, 1, 4, 2);
+    assertEquals(1 - 3, adv[0], 1e-6);
+    assertEquals(3 - 1, adv[2], 1e-6);
+    assertEquals(10 - 30, adv[1], 1e-6);
+    assertEquals(30 - 10, adv[3], 1e-6);
+  }
+
+  @Test
+  void destroyerSettingsAreValidated() {
+    assertThrows(IllegalArgumentException.class, () -> new Reinforce.Settings(4, 1f, 0f, 0f,
+        Reinforce.Estimator.REINFORCE, 0f, 0.5f, 0f, List.of(), List.of(0.1f)), "needs a deletion weight");
+    assertThrows(IllegalArgumentException.class, () -> destroyers(3, List.of(0.1f), List.of()), "odd K");
+    assertThrows(IllegalArgumentException.class, () -> destroyers(2, List.of(0.1f), List.of()), "K < 4");
+    assertThrows(IllegalArgumentException.class, () -> destroyers(4, List.of(0f), List.of()), "budget 0");
+    assertThrows(IllegalArgumentException.class, () -> destroyers(4, List.of(1f), List.of()), "budget 1");
+  }
+
+  @Test
   void exponentsBelowOneAreRefused() {
     assertThrows(IllegalArgumentException.class, () -> settings(List.of(0.5f)));
     assertThrows(IllegalArgumentException.class, () -> settings(List.of(Float.NaN)));
@@ -90,6 +177,10 @@ class NestedBudgetsTest {
 
   private static Reinforce.Settings settings(List<Float> exponents) {
     return new Reinforce.Settings(K, 1f, 0.3f, 0.01f, Reinforce.Estimator.REINFORCE, 1f, 0.5f, 0f, exponents);
+  }
+
+  private static Reinforce.Settings destroyers(int k, List<Float> budgets, List<Float> nested) {
+    return new Reinforce.Settings(k, 1f, 0.3f, 0.01f, Reinforce.Estimator.REINFORCE, 1f, 0.5f, 1f, nested, budgets);
   }
 
   /** A tiny classifier and a batch of synthetic scenes. */
@@ -108,12 +199,19 @@ class NestedBudgetsTest {
     }
 
     float[] randomProbs(long seed) {
-      float[] probs = new float[N * CELLS];
-      SplittableRandom r = new SplittableRandom(seed);
-      for (int i = 0; i < probs.length; i++) {
-        probs[i] = (float) (0.2 + 0.6 * r.nextDouble());
+      return new Probs(seed).values();
+    }
+
+    /** Distinct probabilities in [0.2, 0.8] for N images. */
+    record Probs(long seed) {
+      float[] values() {
+        float[] probs = new float[N * CELLS];
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int i = 0; i < probs.length; i++) {
+          probs[i] = (float) (0.2 + 0.6 * r.nextDouble());
+        }
+        return probs;
       }
-      return probs;
     }
 
     /** ∂loss/∂p for these probabilities, samples drawn with seed 1. */
