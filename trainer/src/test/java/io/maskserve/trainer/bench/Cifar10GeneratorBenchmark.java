@@ -65,7 +65,8 @@ public final class Cifar10GeneratorBenchmark {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     int threads = Runtime.getRuntime().availableProcessors();
     System.out.printf(Locale.ROOT, "machine: %d cores; train %d images, eval %d images, %d steps, objective %s,"
-        + " lambda-area %s, initial keep %s, lambda-deletion %s, output level %s, nested exponents %s, destroyer budgets %s%n", threads,
+        + " lambda-area %s, initial keep %s, lambda-deletion %s, output level %s, nested exponents %s,"
+        + " destroyer budgets %s%n", threads,
         trainSet.size(), evalSet.size(), steps, objective, System.getProperty("lambda.area", "2.0"),
         System.getProperty("initial.keep", "0.9"), System.getProperty("lambda.deletion", "0"),
         System.getProperty("output.level", "1"), System.getProperty("nested.exponents", "none"),
