@@ -240,7 +240,7 @@ public final class Reinforce implements Objective {
     float[] masks = perSample ? Masks.sample(q, b * k, 1, cells, rng) : Masks.sample(probs, b, k, cells, rng);
     // One classifier pass scores every sample: a keep sample's kept cells, a destroyer's image with
     // its set removed.
-    float[] masked = batch.masked(destroyers ? complementDestroyers(masks, b, k, cells) : masks, k, h, w);
+    float[] masked = batch.masked(destroyers ? complement(masks, k, cells, settings::destroyer) : masks, k, h, w);
     int[] maskedTargets = batch.repeatedTargets(k);
     double[] logp;
     float[] local = null;
@@ -256,8 +256,10 @@ public final class Reinforce implements Objective {
       logp = classifier.logProbabilities(masked, b * k, maskedTargets);
     }
     float beta = settings.deletionWeight();
-    double[] logpDeleted = beta > 0 && !destroyers ? classifier.logProbabilities(batch.masked(complement(masks), k,
-        h, w), b * k, maskedTargets) : null;
+    double[] logpDeleted = beta > 0 && !destroyers
+        ? classifier.logProbabilities(batch.masked(complement(masks, k, cells, s -> true), k, h, w), b * k,
+            maskedTargets)
+        : null;
     float[] residual = new float[b * k];
     double rewardSum = 0;
     double logpSum = 0;
@@ -468,27 +470,18 @@ public final class Reinforce implements Objective {
     return Math.log(c) - Math.log(1 - c);
   }
 
-  /** The masks with every destroyer sample's complemented (the cells its image keeps). */
-  private float[] complementDestroyers(float[] masks, int b, int k, int cells) {
+  /**
+   * The masks ({@code [b][k][cells]}) with those of the samples {@code which} selects complemented:
+   * the cells each sample's image keeps once its mask is removed instead.
+   */
+  private static float[] complement(float[] masks, int k, int cells, java.util.function.IntPredicate which) {
     float[] out = masks.clone();
-    for (int i = 0; i < b; i++) {
-      for (int s = 0; s < k; s++) {
-        if (!settings.destroyer(s)) {
-          continue;
-        }
-        int off = (i * k + s) * cells;
-        for (int c = 0; c < cells; c++) {
-          out[off + c] = 1f - masks[off + c];
+    for (int j = 0; j < masks.length / cells; j++) {
+      if (which.test(j % k)) {
+        for (int c = j * cells; c < (j + 1) * cells; c++) {
+          out[c] = 1f - masks[c];
         }
       }
-    }
-    return out;
-  }
-
-  private static float[] complement(float[] masks) {
-    float[] out = new float[masks.length];
-    for (int i = 0; i < masks.length; i++) {
-      out[i] = 1f - masks[i];
     }
     return out;
   }
