@@ -149,6 +149,10 @@ public final class TrainCommand implements Callable<Integer> {
           + " an even --samples >= 4. Default: off.")
   List<Float> destroyerBudgets;
 
+  @Option(names = "--hflip", description = "Mirror each training image left to right with probability 1/2 at"
+      + " every step (augmentation for small training sets). Default: off.")
+  boolean hflip;
+
   @Option(names = "--entropy", defaultValue = "0.01", description = "Entropy bonus weight (default ${DEFAULT-VALUE}).")
   float entropy;
 
@@ -244,7 +248,7 @@ public final class TrainCommand implements Callable<Integer> {
     int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
     DecoderConfig decoder = taps.isEmpty() ? null : decoderConfig(env, classifierBytes, h, wd, taps);
     TrainerConfig config = new TrainerConfig(gc, steps, batchSize, lr, initialKeep, seed, cosine, topK,
-        targetTemperature, decoder);
+        targetTemperature, decoder, hflip);
     Reinforce.Settings settings = new Reinforce.Settings(samples, lambdaArea, lambdaTv, entropy, estimator, eta,
         keepThreshold, lambdaDeletion, nestedExponents == null ? List.of() : nestedExponents,
         destroyerBudgets == null ? List.of() : destroyerBudgets);
@@ -385,6 +389,10 @@ public final class TrainCommand implements Callable<Integer> {
     if (!s.destroyerBudgets().isEmpty()) {
       // Only when set, so that runs started before the option existed still resume.
       m.put("destroyerBudgets", s.destroyerBudgets().toString());
+    }
+    if (c.horizontalFlips()) {
+      // Only when set, so that runs started before the option existed still resume.
+      m.put("hflip", "true");
     }
     if (g.conditional()) {
       // Only for conditional runs, so that runs started before the option existed still resume.

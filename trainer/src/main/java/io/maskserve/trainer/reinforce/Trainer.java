@@ -13,6 +13,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import ai.onnxruntime.OrtException;
 import io.maskserve.trainer.data.ImageSource;
+import io.maskserve.trainer.data.HorizontalFlips;
 import io.maskserve.trainer.data.Prefetcher;
 import io.maskserve.trainer.model.Djl;
 import io.maskserve.trainer.model.DecoderConfig;
@@ -61,6 +62,8 @@ public final class Trainer implements AutoCloseable {
   private static final int STATE_FORMAT = 1;
   /** Separates the target draws from the mask samples of the same step. */
   private static final long TARGET_STREAM = 0x7A5E7C1A55L;
+  /** Separates the flip draws from the mask samples and targets of the same step. */
+  private static final long FLIP_STREAM = 0x3F11BF11B5L;
 
   private final TrainerConfig config;
   private final Objective objective;
@@ -166,6 +169,10 @@ public final class Trainer implements AutoCloseable {
     int b = config.batchSize();
     int[] idx = batchIndices(step, b);
     float[] images = prefetcher.take(idx, step + 1 < config.steps() ? batchIndices(step + 1, b) : null);
+    if (config.horizontalFlips()) {
+      SplittableRandom flips = new SplittableRandom(mix(config.seed() * GOLDEN + step) ^ FLIP_STREAM);
+      HorizontalFlips.apply(images, 3, data.height(), data.width(), HorizontalFlips.draw(flips, b));
+    }
     // A feature decoder's inputs come from the same classifier pass that picks the targets.
     OrtClassifier.Features features = config.decoder() != null ? classifier.features(images, b) : null;
     int[] ys = targets(features != null ? features.logits() : classifier.logits(images, b), b);

@@ -24,10 +24,19 @@ import java.util.Objects;
  *     uniform (a class the classifier ranks second but far behind still gets trained)
  * @param decoder when not null, the generator is this decoder of classifier tensors (the
  *     classifier must expose its taps) instead of the image U-Net {@code generator}
+ * @param horizontalFlips whether each training image is mirrored left to right with probability
+ *     1/2 at every step ({@link io.maskserve.trainer.data.HorizontalFlips})
  */
 public record TrainerConfig(GeneratorConfig generator, int steps, int batchSize, float learningRate,
     float initialKeep, long seed, boolean cosineDecay, int targetTopK, float targetTemperature,
-    DecoderConfig decoder) {
+    DecoderConfig decoder, boolean horizontalFlips) {
+
+  /** A run without augmentation. */
+  public TrainerConfig(GeneratorConfig generator, int steps, int batchSize, float learningRate, float initialKeep,
+      long seed, boolean cosineDecay, int targetTopK, float targetTemperature, DecoderConfig decoder) {
+    this(generator, steps, batchSize, learningRate, initialKeep, seed, cosineDecay, targetTopK, targetTemperature,
+        decoder, false);
+  }
 
   /** A U-Net generator run. */
   public TrainerConfig(GeneratorConfig generator, int steps, int batchSize, float learningRate, float initialKeep,
@@ -92,6 +101,6 @@ public record TrainerConfig(GeneratorConfig generator, int steps, int batchSize,
   /** A copy with another number of steps. */
   public TrainerConfig withSteps(int newSteps) {
     return new TrainerConfig(generator, newSteps, batchSize, learningRate, initialKeep, seed, cosineDecay,
-        targetTopK, targetTemperature, decoder);
+        targetTopK, targetTemperature, decoder, horizontalFlips);
   }
 }

@@ -73,12 +73,12 @@ class CommandsTest {
         "--nested-exponents", "1,2");
     assertTrue(refused.contains("--nested-exponents"), refused);
 
-    // Destroyer samples: recorded with the run; refused without a deletion weight.
+    // Destroyer samples and flips: recorded with the run; destroyers refused without a deletion weight.
     run(new TrainCommand(), "--zoo", zoo.toString(), "--model", "synth", "--data", data.toString(),
         "--out", tmp.resolve("destroy").toString(), "--steps", "2", "--batch-size", "4", "--samples", "4",
-        "--width", "4", "--destroyer-budgets", "0.1,0.2", "--lambda-deletion", "2");
-    assertTrue(Files.readString(tmp.resolve("destroy").resolve("run.properties"))
-        .contains("destroyerBudgets=[0.1, 0.2]"));
+        "--width", "4", "--destroyer-budgets", "0.1,0.2", "--lambda-deletion", "2", "--hflip");
+    String recorded = Files.readString(tmp.resolve("destroy").resolve("run.properties"));
+    assertTrue(recorded.contains("destroyerBudgets=[0.1, 0.2]") && recorded.contains("hflip=true"), recorded);
     refused = refused(new TrainCommand(), "--zoo", zoo.toString(), "--model", "synth", "--data", data.toString(),
         "--out", tmp.resolve("destroy-b0").toString(), "--steps", "2", "--samples", "4", "--destroyer-budgets", "0.1");
     assertTrue(refused.contains("deletion weight"), refused);
