@@ -13,7 +13,7 @@
 # else the one shipped in models/mobilenet_v2-imagenet). Environment: OUT (default bench-out/imagenet),
 # TRAIN_STEPS (600), EVAL_LIMIT images (100), RISE_MASKS for the table (500), RAND_LEVELS (1,2,3,5),
 # RAND_IMAGES (16), RAND_STEPS (150), TRAIN_SAMPLES (4: two keep and two destroyer samples per image),
-# TRAIN_BUDGETS (the destroyer samples' budgets, 0.05,0.1,0.2), TRAIN_DELETION (their weight, 8),
+# TRAIN_BUDGETS (the destroyer samples' budgets, 0.05,0.1,0.2), TRAIN_DELETION (their weight, 8), TRAIN_SEED (1),
 # TRAIN_ARGS (more `train` options, e.g. "--nested-exponents 1,2,4"),
 # EVAL_METHODS (generator,gradient,smoothgrad,integrated-gradients,grad-cam,rise,centre).
 set -euo pipefail
@@ -50,7 +50,7 @@ if [ "$what" = all ] || [ "$what" = train ]; then
     --out "$work/run" --steps "${TRAIN_STEPS:-600}" --batch-size 16 --samples "${TRAIN_SAMPLES:-4}" --estimator REINFORCE \
     --lambda-area 5 --initial-keep 0.6 --smooth 3 --decoder-taps "$taps" --decoder-width 64 \
     --destroyer-budgets "${TRAIN_BUDGETS:-0.05,0.1,0.2}" --lambda-deletion "${TRAIN_DELETION:-8}" \
-    --checkpoint-every 100 --seed 1 ${TRAIN_ARGS:-} >"$work/train.log" 2>&1 \
+    --checkpoint-every 100 --seed "${TRAIN_SEED:-1}" ${TRAIN_ARGS:-} >"$work/train.log" 2>&1 \
     || { tail -n 20 "$work/train.log" >&2; exit 1; }
   t1=$(date +%s)
   cp "$work/run/generator.onnx" "$out/generator.onnx"

@@ -79,8 +79,8 @@ final class ChunkScorer {
       int target = chunk.targets()[k];
       DeletionInsertion.Curves curves = deletionInsertion.curves(image.tensor(), map, target);
       tally.addCurves(curves.deletion(), curves.insertion());
-      tally.add(Metric.DELETION_AUC, curves.auc().deletion());
-      tally.add(Metric.INSERTION_AUC, curves.auc().insertion());
+      tally.add(Metric.DELETION_AUC, chunk.first() + k, curves.auc().deletion());
+      tally.add(Metric.INSERTION_AUC, chunk.first() + k, curves.auc().insertion());
       tally.add(Metric.KEEP_FRACTION, r.getMask().getKeepFraction());
       tally.add(Metric.MASK_PROBABILITY, r.getMask().getTargetProbability());
       if (r.getTargetOriginalProbability() > 0) {
@@ -107,10 +107,10 @@ final class ChunkScorer {
     LoadedImage image = chunk.images().get(k);
     int label = chunk.items().get(k).label();
     float[] map = flatten(SaliencyMaps.toFloatArray(r));
-    tally.addPointing(label, PointingGame.hit(map, image.truth(), height, width, tolerance));
+    tally.addPointing(chunk.first() + k, label, PointingGame.hit(map, image.truth(), height, width, tolerance));
     float[] unit = method == MethodName.GENERATOR ? clamp(map) : minMax(map);
     boolean localised = LocalisationError.evaluate(unit, height, width, image.boxes(), threshold).localised();
-    tally.add(Metric.LOCALISATION_ERROR, localised ? 0 : 1);
+    tally.add(Metric.LOCALISATION_ERROR, chunk.first() + k, localised ? 0 : 1);
     tally.add(Metric.TOP1_LOCALISATION_ERROR, localised && chunk.targets()[k] == label ? 0 : 1);
   }
 

@@ -389,6 +389,18 @@ public final class EvaluateCommand implements Callable<Integer> {
       }
       out.println(b);
     }
+    for (PairedComparison c : r.comparisons()) {
+      StringBuilder b = new StringBuilder(c.method().cliName()).append(" - ").append(c.reference().cliName())
+          .append(", paired:");
+      for (Metric m : PairedComparison.METRICS) {
+        var d = c.difference(m);
+        if (d != null) {
+          b.append(String.format(Locale.ROOT, " %s %+.4f [%+.4f, %+.4f] %s", m.key, d.estimate(), d.low(), d.high(),
+              c.verdictWord(m)));
+        }
+      }
+      out.println(b);
+    }
   }
 
   private static String names(List<MethodName> ms) {

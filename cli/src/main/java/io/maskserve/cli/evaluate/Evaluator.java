@@ -58,9 +58,22 @@ final class Evaluator {
    * @param gallery the gallery rows
    * @param tolerance the pointing game's tolerance in pixels
    * @param seconds wall time of the run
+   * @param comparisons every other method against the reference (the generator when evaluated, else
+   *     the first method), image by image; empty with one method
    */
   record Result(int[] labels, int[] top1, Bootstrap.Interval top1Accuracy, List<MethodReport> methods,
-      List<Gallery.Row> gallery, double tolerance, double seconds) {}
+      List<Gallery.Row> gallery, double tolerance, double seconds, List<PairedComparison> comparisons) {
+
+    Result {
+      comparisons = List.copyOf(comparisons);
+    }
+
+    /** A result without paired comparisons. */
+    Result(int[] labels, int[] top1, Bootstrap.Interval top1Accuracy, List<MethodReport> methods,
+        List<Gallery.Row> gallery, double tolerance, double seconds) {
+      this(labels, top1, top1Accuracy, methods, gallery, tolerance, seconds, List.of());
+    }
+  }
 
   private final Explainer explainer;
   private final OrtClassifier classifier;
@@ -106,8 +119,16 @@ final class Evaluator {
     for (MethodName m : settings.methods()) {
       reports.add(tallies.get(m).summarize(bootstrap));
     }
+    MethodName reference = settings.methods().contains(MethodName.GENERATOR) ? MethodName.GENERATOR
+        : settings.methods().get(0);
+    List<PairedComparison> comparisons = new ArrayList<>();
+    for (MethodName m : settings.methods()) {
+      if (m != reference) {
+        comparisons.add(PairedComparison.of(tallies.get(reference), tallies.get(m), bootstrap));
+      }
+    }
     return new Result(labels, top1, bootstrap.mean(correct), reports, gallery.rows(), scorer.tolerance(),
-        (System.nanoTime() - start) / 1e9);
+        (System.nanoTime() - start) / 1e9, comparisons);
   }
 
   private void explainAndScore(Chunk chunk, MethodName method, ChunkScorer scorer, MethodTally tally, Gallery gallery)

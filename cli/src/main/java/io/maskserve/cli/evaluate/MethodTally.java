@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** One method's per-image values as they are computed. Not thread-safe. */
 final class MethodTally {
@@ -14,6 +15,9 @@ final class MethodTally {
   private final Map<Metric, List<Double>> values = new EnumMap<>(Metric.class);
   private final List<Integer> pointingClasses = new ArrayList<>();
   private final List<Boolean> pointingHits = new ArrayList<>();
+  /** Per paired metric, image index → value, so that methods can be compared image by image. */
+  private final Map<Metric, Map<Integer, Double>> byImage = new EnumMap<>(Metric.class);
+  private final Map<Integer, Integer> pointingClassByImage = new TreeMap<>();
   private double[] deletionSum;
   private double[] insertionSum;
   private int curves;
@@ -31,9 +35,34 @@ final class MethodTally {
     }
   }
 
-  void addPointing(int classIndex, boolean hit) {
+  /** A value of image {@code image} (its index in the evaluation), also kept for paired comparisons. */
+  void add(Metric metric, int image, double value) {
+    if (Double.isFinite(value)) {
+      add(metric, value);
+      byImage.computeIfAbsent(metric, k -> new TreeMap<>()).put(image, value);
+    }
+  }
+
+  void addPointing(int image, int classIndex, boolean hit) {
     pointingClasses.add(classIndex);
     pointingHits.add(hit);
+    byImage.computeIfAbsent(Metric.POINTING_ACCURACY, k -> new TreeMap<>()).put(image, hit ? 1.0 : 0.0);
+    pointingClassByImage.put(image, classIndex);
+  }
+
+  /** The method. */
+  MethodName method() {
+    return method;
+  }
+
+  /** Image index → value of {@code metric} (pointing: 1 hit, 0 miss), in image order; empty if none. */
+  Map<Integer, Double> byImage(Metric metric) {
+    return java.util.Collections.unmodifiableMap(byImage.getOrDefault(metric, Map.of()));
+  }
+
+  /** The true class of each image the pointing game scored. */
+  int pointingClass(int image) {
+    return pointingClassByImage.get(image);
   }
 
   void addCurves(double[] deletion, double[] insertion) {

@@ -79,6 +79,7 @@ final class ReportHtml {
     b.append("<h1>").append(esc(title)).append("</h1>\n");
     b.append(summary(h, r));
     b.append("<h2>Metrics</h2>\n").append(table(r)).append(notes(h, r));
+    b.append(pairedTable(r));
     b.append("<h2>Deletion and insertion curves</h2>\n<div class=\"pair\">\n")
         .append(SvgChart.render("Deletion (lower is better)", "fraction of pixels removed", "p(top-1)",
             series(r, true)))
@@ -153,6 +154,34 @@ final class ReportHtml {
         b.append("<td class=\"num\">").append(i == null ? "&#8212;" : (best ? "<b>" : "") + fmt(m, i.estimate())
             + (best ? "</b>" : "") + "<br/><small>[" + fmt(m, i.low()) + ", " + fmt(m, i.high()) + "]</small>")
             .append("</td>");
+      }
+      b.append("</tr>\n");
+    }
+    return b.append("</tbody>\n</table>\n").toString();
+  }
+
+  /** Every method against the reference, image by image (empty with one method). */
+  private static String pairedTable(Evaluator.Result r) {
+    if (r.comparisons().isEmpty()) {
+      return "";
+    }
+    String reference = r.comparisons().get(0).reference().cliName();
+    StringBuilder b = new StringBuilder("<h2>Against ").append(esc(reference)).append(", image by image</h2>\n")
+        .append("<p class=\"note\">Mean of (method &#8722; ").append(esc(reference))
+        .append(") over the images both were scored on, with a paired 95% bootstrap interval. A method is better or")
+        .append(" worse than ").append(esc(reference)).append(" only where the interval excludes 0.</p>\n")
+        .append("<table>\n<thead><tr><th>method</th>");
+    for (Metric m : PairedComparison.METRICS) {
+      b.append("<th>").append(esc(m.title)).append("</th>");
+    }
+    b.append("</tr></thead>\n<tbody>\n");
+    for (PairedComparison c : r.comparisons()) {
+      b.append("<tr><td class=\"method\">").append(esc(c.method().cliName())).append("</td>");
+      for (Metric m : PairedComparison.METRICS) {
+        Bootstrap.Interval d = c.difference(m);
+        b.append("<td class=\"num\">").append(d == null ? "&#8212;" : String.format(Locale.ROOT, "%+.3f", d.estimate())
+            + "<br/><small>[" + String.format(Locale.ROOT, "%+.3f, %+.3f", d.low(), d.high()) + "] "
+            + c.verdictWord(m) + "</small>").append("</td>");
       }
       b.append("</tr>\n");
     }

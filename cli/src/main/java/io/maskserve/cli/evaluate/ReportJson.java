@@ -114,6 +114,25 @@ final class ReportJson {
       array(curves.putArray("deletion"), del);
       array(curves.putArray("insertion"), mr.insertionCurve());
     }
+    if (!r.comparisons().isEmpty()) {
+      ObjectNode paired = root.putObject("paired");
+      paired.put("reference", r.comparisons().get(0).reference().cliName());
+      paired.put("semantics", "per method and metric: mean of (method - reference) over the images both were"
+          + " scored on, with a paired percentile-bootstrap 95% interval (images resampled, both values together);"
+          + " verdict: the method is better/worse than the reference when the interval excludes 0, else level");
+      ObjectNode per = paired.putObject("methods");
+      for (PairedComparison c : r.comparisons()) {
+        ObjectNode node = per.putObject(c.method().cliName());
+        for (Metric m : PairedComparison.METRICS) {
+          Bootstrap.Interval d = c.difference(m);
+          if (d != null) {
+            ObjectNode f = interval(d);
+            f.put("verdict", c.verdictWord(m));
+            node.set(m.key, f);
+          }
+        }
+      }
+    }
     number(root, "seconds", r.seconds());
     return root;
   }

@@ -85,6 +85,24 @@ class EvaluateCommandTest {
     }
     // The baselines keep a quarter of the pixels by default.
     assertEquals(0.25, report.at("/methods/rise/figures/keep_fraction/mean").asDouble(), 1e-3);
+    // Paired comparisons against the generator: on the same images, the mean of the per-image
+    // differences is the difference of the means (pointing: of the class-averaged accuracies).
+    assertEquals("generator", report.at("/paired/reference").asText());
+    for (MethodName m : MethodName.values()) {
+      if (m == MethodName.GENERATOR) {
+        assertTrue(report.at("/paired/methods/generator").isMissingNode());
+        continue;
+      }
+      for (Metric metric : PairedComparison.METRICS) {
+        JsonNode d = report.at("/paired/methods/" + m.cliName() + "/" + metric.key);
+        assertEquals(4, d.get("n").asInt(), m.cliName() + " " + metric.key + ": " + d);
+        assertEquals(report.at("/methods/" + m.cliName() + "/figures/" + metric.key + "/mean").asDouble()
+            - report.at("/methods/generator/figures/" + metric.key + "/mean").asDouble(), d.get("mean").asDouble(),
+            1e-9, m.cliName() + " " + metric.key);
+        assertTrue(List.of("better", "worse", "level").contains(d.get("verdict").asText()), d.toString());
+      }
+    }
+    assertTrue(r.out().contains("rise - generator, paired: deletion_auc "), r.out());
 
     Document html = parseXhtml(out.resolve("report.html"));
     NodeList svgs = html.getElementsByTagNameNS(SVG, "svg");

@@ -37,8 +37,11 @@ class ReportTest {
     byte[] png = MapImages.png(MapImages.heat(new float[] {0, 1, 2, 3}, 2, 2));
     Gallery.Row row = new Gallery.Row("x&y.png", "cat", "dog (0.510)", png, null,
         Map.of(MethodName.GENERATOR, new Gallery.Cell(png, png)));
+    // RISE's deletion is 0.2 worse than the generator's on the same images, its interval clear of 0.
+    PairedComparison paired = new PairedComparison(MethodName.GENERATOR, MethodName.RISE,
+        Map.of(Metric.DELETION_AUC, new Bootstrap.Interval(0.2, 0.15, 0.25, 2)));
     return new Evaluator.Result(new int[] {0, 1}, new int[] {0, 0}, new Bootstrap.Interval(0.5, 0, 1, 2), methods,
-        List.of(row), 15.0 * 4 / 224, 1.5);
+        List.of(row), 15.0 * 4 / 224, 1.5, List.of(paired));
   }
 
   @Test
@@ -54,6 +57,10 @@ class ReportTest {
     assertEquals(16, root.at("/settings/rise_masks").asInt());
     assertTrue(root.at("/settings/keep_fraction").isNull());
     assertEquals("mean", root.at("/settings/deletion_substrate").asText());
+    assertEquals("generator", root.at("/paired/reference").asText());
+    assertEquals(0.2, root.at("/paired/methods/rise/deletion_auc/mean").asDouble(), 1e-12);
+    assertEquals("worse", root.at("/paired/methods/rise/deletion_auc/verdict").asText());
+    assertTrue(root.at("/paired/methods/rise/insertion_auc").isMissingNode());
   }
 
   @Test
@@ -71,6 +78,8 @@ class ReportTest {
     assertTrue(html.contains("<b>0.200</b>"), "the best deletion AUC is bold");
     assertFalse(html.contains("<b>0.400</b>"));
     assertTrue(html.contains("data:image/png;base64,"));
+    assertTrue(text.contains("Against generator, image by image") && text.contains("+0.200[+0.150, +0.250] worse"),
+        text);
   }
 
   @Test
