@@ -3,6 +3,7 @@ package io.maskserve.cli.evaluate;
 import io.maskserve.trainer.metrics.Bootstrap;
 import io.maskserve.trainer.metrics.PointingGame;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +58,7 @@ final class MethodTally {
 
   /** Image index → value of {@code metric} (pointing: 1 hit, 0 miss), in image order; empty if none. */
   Map<Integer, Double> byImage(Metric metric) {
-    return java.util.Collections.unmodifiableMap(byImage.getOrDefault(metric, Map.of()));
+    return Collections.unmodifiableMap(byImage.getOrDefault(metric, Map.of()));
   }
 
   /** The true class of each image the pointing game scored. */
