@@ -14,9 +14,10 @@ final class MethodTally {
 
   private final MethodName method;
   private final Map<Metric, List<Double>> values = new EnumMap<>(Metric.class);
-  private final List<Integer> pointingClasses = new ArrayList<>();
-  private final List<Boolean> pointingHits = new ArrayList<>();
-  /** Per paired metric, image index → value, so that methods can be compared image by image. */
+  /**
+   * Per paired metric, image index → value, for image-by-image comparisons; the pointing game's
+   * only record (1 hit, 0 miss), its class in {@link #pointingClassByImage}.
+   */
   private final Map<Metric, Map<Integer, Double>> byImage = new EnumMap<>(Metric.class);
   private final Map<Integer, Integer> pointingClassByImage = new TreeMap<>();
   private double[] deletionSum;
@@ -45,8 +46,6 @@ final class MethodTally {
   }
 
   void addPointing(int image, int classIndex, boolean hit) {
-    pointingClasses.add(classIndex);
-    pointingHits.add(hit);
     byImage.computeIfAbsent(Metric.POINTING_ACCURACY, k -> new TreeMap<>()).put(image, hit ? 1.0 : 0.0);
     pointingClassByImage.put(image, classIndex);
   }
@@ -95,11 +94,15 @@ final class MethodTally {
     for (Map.Entry<Metric, List<Double>> e : values.entrySet()) {
       figures.put(e.getKey(), bootstrap.mean(e.getValue().stream().mapToDouble(Double::doubleValue).toArray()));
     }
-    if (!pointingHits.isEmpty()) {
-      int[] classes = pointingClasses.stream().mapToInt(Integer::intValue).toArray();
-      boolean[] hits = new boolean[pointingHits.size()];
-      for (int i = 0; i < hits.length; i++) {
-        hits[i] = pointingHits.get(i);
+    Map<Integer, Double> pointing = byImage(Metric.POINTING_ACCURACY);
+    if (!pointing.isEmpty()) {
+      // In image order, which is the order the images were scored in.
+      int[] classes = new int[pointing.size()];
+      boolean[] hits = new boolean[pointing.size()];
+      int i = 0;
+      for (Map.Entry<Integer, Double> e : pointing.entrySet()) {
+        classes[i] = pointingClass(e.getKey());
+        hits[i++] = e.getValue() > 0;
       }
       figures.put(Metric.POINTING_ACCURACY,
           bootstrap.interval(hits.length, idx -> PointingGame.classMeanAccuracy(classes, hits, idx)));
