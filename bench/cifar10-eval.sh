@@ -4,7 +4,8 @@
 # class; the shipped generator never saw them). BENCHMARKS.md "Evaluation: every method on ResNet-20".
 # Usage: bench/cifar10-eval.sh [IMAGES] (default 1000: files 0800-0899 of every class, listed class by
 # class in turn so that any prefix is balanced), after `mvn -B -DskipTests install`.
-# Environment: OUT (default bench-out/cifar10-eval), METHODS (default: every method), EXTRA_ARGS (more `evaluate` options, e.g. "--step 16").
+# Environment: OUT (default bench-out/cifar10-eval), METHODS (default: every method), EXTRA_ARGS (more `evaluate` options, e.g. "--step 16"),
+# GENERATOR (an ONNX generator for ResNet-20 instead of the shipped one) and GENERATOR_THRESHOLD (its mask threshold, 0.35).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root="$(pwd)"

@@ -14,7 +14,8 @@
 # TRAIN_STEPS (600), EVAL_LIMIT images (100), RISE_MASKS for the table (500), RAND_LEVELS (1,2,3,5),
 # RAND_IMAGES (16), RAND_STEPS (150), TRAIN_SAMPLES (4: two keep and two destroyer samples per image),
 # TRAIN_BUDGETS (the destroyer samples' budgets, 0.05,0.1,0.2), TRAIN_DELETION (their weight, 8), TRAIN_SEED (1),
-# TRAIN_ARGS (more `train` options, e.g. "--nested-exponents 1,2,4"),
+# TRAIN_OBJECTIVE (reinforce; paper drops the sample, area and destroyer options above),
+# TRAIN_ARGS (more `train` options, e.g. "--nested-exponents 1,2,4"), GENERATOR_THRESHOLD (the mask's, 0.5),
 # EVAL_METHODS (generator,gradient,smoothgrad,integrated-gradients,grad-cam,rise,centre).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -44,12 +45,18 @@ awk -F', ' -v d="$shared/datasets/imagenet-samples-1000/images" '{ print d "/" $
 generator="${GENERATOR:-}"
 if [ "$what" = all ] || [ "$what" = train ]; then
   echo
-  echo "=== train: feature decoder on imagenet-samples-1000 (${TRAIN_STEPS:-600} steps of 16 images, ${TRAIN_SAMPLES:-4} samples each)"
+  echo "=== train: ${TRAIN_OBJECTIVE:-reinforce} feature decoder on imagenet-samples-1000 (${TRAIN_STEPS:-600} steps of 16 images)"
   t0=$(date +%s)
+  if [ "${TRAIN_OBJECTIVE:-reinforce}" = reinforce ]; then
+    objective_args=(--samples "${TRAIN_SAMPLES:-4}" --estimator REINFORCE --lambda-area 5
+      --destroyer-budgets "${TRAIN_BUDGETS:-0.05,0.1,0.2}" --lambda-deletion "${TRAIN_DELETION:-8}")
+  else
+    objective_args=() # the paper objective has its own fixed cost weights and one sample per image
+  fi
+  # shellcheck disable=SC2086
   MASKSERVE_JAVA_OPTS="-Xmx6g" bin/maskserve train --zoo "$zoo" --model mobilenet --data "$work/train.txt" \
-    --out "$work/run" --steps "${TRAIN_STEPS:-600}" --batch-size 16 --samples "${TRAIN_SAMPLES:-4}" --estimator REINFORCE \
-    --lambda-area 5 --initial-keep 0.6 --smooth 3 --decoder-taps "$taps" --decoder-width 64 \
-    --destroyer-budgets "${TRAIN_BUDGETS:-0.05,0.1,0.2}" --lambda-deletion "${TRAIN_DELETION:-8}" \
+    --out "$work/run" --objective "${TRAIN_OBJECTIVE:-reinforce}" --steps "${TRAIN_STEPS:-600}" --batch-size 16 \
+    "${objective_args[@]}" --initial-keep 0.6 --smooth 3 --decoder-taps "$taps" --decoder-width 64 \
     --checkpoint-every 100 --seed "${TRAIN_SEED:-1}" ${TRAIN_ARGS:-} >"$work/train.log" 2>&1 \
     || { tail -n 20 "$work/train.log" >&2; exit 1; }
   t1=$(date +%s)
@@ -62,7 +69,7 @@ fi
 generator="${generator:-$root/models/mobilenet_v2-imagenet/generator.onnx}"
 [ -f "$generator" ] || { echo "no generator at $generator: run with 'train' first" >&2; exit 1; }
 bin/maskserve zoo register-generator --zoo "$zoo" --classifier mobilenet --version 1 --onnx "$generator" \
-  --threshold 0.5 >/dev/null
+  --threshold "${GENERATOR_THRESHOLD:-0.5}" >/dev/null
 echo "generator: $generator ($(sha256sum "$generator" | cut -c1-16)...)"
 
 if [ "$what" = all ] || [ "$what" = eval ]; then

@@ -7,7 +7,7 @@ bench_machine() {
 }
 
 # The benchmark zoo in $work/zoo (the embedded synthetic model as shipped, ResNet-20 from ../shared
-# with the generator shipped in models/resnet20-cifar10) and links to CIFAR-10's evaluation split
+# with the generator shipped in models/resnet20-cifar10, or $GENERATOR when set) and links to CIFAR-10's evaluation split
 # (0800-0999 of every class) in $work/cifar-eval. Sets $zoo and $resnet.
 bench_zoo() {
   zoo="$work/zoo"
@@ -17,7 +17,7 @@ bench_zoo() {
   bin/maskserve zoo register-classifier --zoo "$zoo" --name resnet20-cifar10 --version 1 --onnx "$resnet/model.onnx" \
     --labels "$resnet/labels.txt" --input-size 32 --mean 0.485,0.456,0.406 --std 0.229,0.224,0.225 >/dev/null
   bin/maskserve zoo register-generator --zoo "$zoo" --classifier resnet20-cifar10 --version 1 \
-    --onnx models/resnet20-cifar10/generator.onnx --threshold 0.35 >/dev/null
+    --onnx "${GENERATOR:-models/resnet20-cifar10/generator.onnx}" --threshold "${GENERATOR_THRESHOLD:-0.35}" >/dev/null
   local label
   while read -r label; do
     [ -n "$label" ] || continue
