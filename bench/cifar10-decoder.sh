@@ -24,7 +24,6 @@ mkdir -p "$out"
 source bench/lib.sh
 bench_machine
 
-resnet="$shared/models/resnet20-cifar10"
 taps="${TRAIN_TAPS:-/layer3/layer3.2/Relu_1_output_0,/layer2/layer2.2/Relu_1_output_0}"
 objective="${TRAIN_OBJECTIVE:-reinforce}"
 if [ "$objective" = reinforce ]; then
@@ -37,8 +36,7 @@ fi
 
 if [ "$what" = all ] || [ "$what" = train ]; then
   zoo="$work/zoo"
-  bin/maskserve zoo register-classifier --zoo "$zoo" --name resnet20-cifar10 --version 1 --onnx "$resnet/model.onnx" \
-    --labels "$resnet/labels.txt" --input-size 32 --mean 0.485,0.456,0.406 --std 0.229,0.224,0.225 >/dev/null
+  bench_register_resnet "$zoo"
   while read -r c; do
     for i in $(seq -f %04g 0 799); do echo "$shared/datasets/cifar10-test/$c/$i.jpg $c"; done
   done <"$resnet/labels.txt" >"$work/train.txt"

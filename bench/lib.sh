@@ -1,4 +1,4 @@
-# Shared by bench/performance.sh and bench/soak.sh (sourced, not run). Expects $work and $shared,
+# Shared by the bench/*.sh scripts (sourced, not run). Expects $work and $shared,
 # and the current directory to be the project root.
 
 # One line describing the machine and its load.
@@ -6,16 +6,22 @@ bench_machine() {
   echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
+# Registers the ResNet-20 of ../shared as resnet20-cifar10:1 (no generator) in zoo directory $1, with
+# its preprocessing (32x32, ImageNet mean/std). Sets $resnet.
+bench_register_resnet() {
+  resnet="$shared/models/resnet20-cifar10"
+  bin/maskserve zoo register-classifier --zoo "$1" --name resnet20-cifar10 --version 1 --onnx "$resnet/model.onnx" \
+    --labels "$resnet/labels.txt" --input-size 32 --mean 0.485,0.456,0.406 --std 0.229,0.224,0.225 >/dev/null
+}
+
 # The benchmark zoo in $work/zoo (the embedded synthetic model as shipped, ResNet-20 from ../shared
 # with the generator shipped in models/resnet20-cifar10, or $GENERATOR when set) and links to CIFAR-10's evaluation split
 # (0800-0999 of every class) in $work/cifar-eval. Sets $zoo and $resnet.
 bench_zoo() {
   zoo="$work/zoo"
-  resnet="$shared/models/resnet20-cifar10"
   mkdir -p "$zoo" "$work/cifar-eval"
   cp -r cli/src/main/resources/default-zoo/synth "$zoo/"
-  bin/maskserve zoo register-classifier --zoo "$zoo" --name resnet20-cifar10 --version 1 --onnx "$resnet/model.onnx" \
-    --labels "$resnet/labels.txt" --input-size 32 --mean 0.485,0.456,0.406 --std 0.229,0.224,0.225 >/dev/null
+  bench_register_resnet "$zoo"
   bin/maskserve zoo register-generator --zoo "$zoo" --classifier resnet20-cifar10 --version 1 \
     --onnx "${GENERATOR:-models/resnet20-cifar10/generator.onnx}" --threshold "${GENERATOR_THRESHOLD:-0.35}" >/dev/null
   local label
