@@ -18,6 +18,7 @@ import io.maskserve.trainer.reinforce.OrtClassifier;
 import io.maskserve.trainer.reinforce.OrtGradients;
 import io.maskserve.trainer.reinforce.Paper;
 import io.maskserve.trainer.reinforce.Reinforce;
+import io.maskserve.trainer.reinforce.RemovalRanking;
 import io.maskserve.trainer.reinforce.StepStats;
 import io.maskserve.trainer.reinforce.Trainer;
 import io.maskserve.trainer.reinforce.TrainerConfig;
@@ -149,6 +150,17 @@ public final class TrainCommand implements Callable<Integer> {
           + " an even --samples >= 4. Default: off.")
   List<Float> destroyerBudgets;
 
+  @Option(names = "--removal-ranking", defaultValue = "0", paramLabel = "N",
+      description = "Add a ranking term from the classifier's removal effects: each step, N random cells of every"
+          + " image are scored removed one at a time, and the map is asked to rank the cells whose removal lowers"
+          + " the class most highest (pairwise logistic loss on the map's logits; N classifier passes per image per"
+          + " step). Either objective. Default ${DEFAULT-VALUE} = off.")
+  int removalRanking;
+
+  @Option(names = "--lambda-ranking", defaultValue = "1", paramLabel = "W",
+      description = "Weight of the --removal-ranking term (default ${DEFAULT-VALUE}).")
+  float lambdaRanking;
+
   @Option(names = "--hflip", description = "Mirror each training image left to right with probability 1/2 at"
       + " every step (augmentation for small training sets). Default: off.")
   boolean hflip;
@@ -213,6 +225,12 @@ public final class TrainCommand implements Callable<Integer> {
     if (checkpointEvery < 1) {
       throw new IllegalArgumentException("--checkpoint-every must be >= 1");
     }
+    if (removalRanking < 0 || removalRanking == 1) {
+      throw new IllegalArgumentException("--removal-ranking must be 0 (off) or >= 2 cells, got " + removalRanking);
+    }
+    if (removalRanking > 0 && (!(lambdaRanking > 0) || Float.isInfinite(lambdaRanking))) {
+      throw new IllegalArgumentException("--lambda-ranking must be positive and finite, got " + lambdaRanking);
+    }
     boolean paper = switch (objective.toLowerCase(Locale.ROOT)) {
       case "reinforce" -> false;
       case "paper" -> true;
@@ -261,6 +279,9 @@ public final class TrainCommand implements Callable<Integer> {
         OrtGradients gradients = needsGradients ? new OrtGradients(env, classifierBytes,
             paper ? AutodiffOptions.Score.LOGIT : AutodiffOptions.Score.LOG_SOFTMAX, h, wd, threads, 256) : null) {
       Objective obj = paper ? new Paper(classifier, gradients) : new Reinforce(settings, classifier, gradients);
+      if (removalRanking > 0) {
+        obj = new RemovalRanking(obj, classifier, removalRanking, lambdaRanking);
+      }
       try (Trainer trainer = new Trainer(config, obj, classifier, train)) {
         int start = resume ? run.restore(trainer) : 0;
         w.printf(Locale.ROOT, "%s %d images of %s:%s, steps %d..%d (%s objective)%n",
@@ -389,6 +410,11 @@ public final class TrainCommand implements Callable<Integer> {
     if (!s.destroyerBudgets().isEmpty()) {
       // Only when set, so that runs started before the option existed still resume.
       m.put("destroyerBudgets", s.destroyerBudgets().toString());
+    }
+    if (removalRanking > 0) {
+      // Only when set, so that runs started before the option existed still resume.
+      m.put("removalRanking", Integer.toString(removalRanking));
+      m.put("lambdaRanking", Float.toString(lambdaRanking));
     }
     if (c.horizontalFlips()) {
       // Only when set, so that runs started before the option existed still resume.

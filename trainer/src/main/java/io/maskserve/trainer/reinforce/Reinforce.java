@@ -304,7 +304,8 @@ public final class Reinforce implements Objective {
     NDArray policy = perSample ? flat.pow(gammas) : flat; // [B,K,cells] or [B,1,cells]
     if (destroyers) {
       NDArray t = manager.create(thresholds, new Shape(b, 1, 1));
-      NDArray soft = ai.djl.nn.Activation.sigmoid(logP.sub(log1mP).sub(t).div(DESTROYER_TEMPERATURE));
+      NDArray soft = ai.djl.nn.Activation.sigmoid(
+          Scalars.over(logP.sub(log1mP).sub(t), DESTROYER_TEMPERATURE, manager));
       policy = policy.mul(keeps).add(soft.mul(keeps.neg().add(1)));
     }
     NDArray qc = perSample ? policy.clip(EPS, 1 - EPS) : pc;
@@ -320,22 +321,23 @@ public final class Reinforce implements Objective {
     if (slope != null) {
       // − η ∇f(m̄)·∇θ E[m]: the analytic part of the control variate (E[m] = q_k per sample).
       NDArray g = manager.create(slope, new Shape(b, 1, cells));
-      loss = loss.sub(g.mul(keepPolicy).sum(new int[] {2}).mean().mul(eta));
+      loss = loss.sub(Scalars.times(g.mul(keepPolicy).sum(new int[] {2}).mean(), eta, manager));
     }
     if (local != null) {
       NDArray g = manager.create(local, new Shape(b, k, cells));
-      loss = loss.sub(g.mul(keepPolicy).sum(new int[] {2}).mean().mul(eta));
+      loss = loss.sub(Scalars.times(g.mul(keepPolicy).sum(new int[] {2}).mean(), eta, manager));
     }
     // The regularisers' expectations are known in closed form, so their gradients are exact: per
     // sample, E[area] = mean(q_k) at weight γ_k·λ_area and E[TV] from q_k (q_k = p without nesting).
-    loss = loss.add((perSample ? keepPolicy.mul(gammas) : policy).mean().mul(settings.lambdaArea()));
+    loss = loss.add(Scalars.times((perSample ? keepPolicy.mul(gammas) : policy).mean(), settings.lambdaArea(),
+        manager));
     if (settings.lambdaTv() > 0) {
-      NDArray tv = expectedTotalVariation(policy.reshape(-1, 1, h, w)); // per map
-      loss = loss.add((keeps == null ? tv : tv.reshape(b, k).mul(keeps.reshape(1, k))).mean()
-          .mul(settings.lambdaTv()));
+      NDArray tv = expectedTotalVariation(policy.reshape(-1, 1, h, w), manager); // per map
+      loss = loss.add(Scalars.times((keeps == null ? tv : tv.reshape(b, k).mul(keeps.reshape(1, k))).mean(),
+          settings.lambdaTv(), manager));
     }
     NDArray entropy = pc.mul(logP).add(pc.neg().add(1).mul(log1mP)).neg().mean();
-    loss = loss.sub(entropy.mul(settings.entropyWeight()));
+    loss = loss.sub(Scalars.times(entropy, settings.entropyWeight(), manager));
     return new Outcome(loss, rewardSum / (b * k), logpSum / keepCount, keepSum / keepCount);
   }
 
@@ -364,7 +366,7 @@ public final class Reinforce implements Objective {
    * neighbour pair {@code P(m_a ≠ m_b) = p_a + p_b − 2·p_a·p_b}, averaged over the pairs as {@link
    * Masks#totalVariation} does.
    */
-  static NDArray expectedTotalVariation(NDArray p) {
+  static NDArray expectedTotalVariation(NDArray p, NDManager manager) {
     long h = p.getShape().get(2);
     long w = p.getShape().get(3);
     NDArray sum = null;
@@ -372,17 +374,17 @@ public final class Reinforce implements Objective {
     if (w > 1) {
       NDArray a = p.get(":, :, :, :-1");
       NDArray c = p.get(":, :, :, 1:");
-      sum = a.add(c).sub(a.mul(c).mul(2)).sum(new int[] {1, 2, 3});
+      sum = a.add(c).sub(Scalars.times(a.mul(c), 2, manager)).sum(new int[] {1, 2, 3});
       pairs += h * (w - 1);
     }
     if (h > 1) {
       NDArray a = p.get(":, :, :-1, :");
       NDArray c = p.get(":, :, 1:, :");
-      NDArray v = a.add(c).sub(a.mul(c).mul(2)).sum(new int[] {1, 2, 3});
+      NDArray v = a.add(c).sub(Scalars.times(a.mul(c), 2, manager)).sum(new int[] {1, 2, 3});
       sum = sum == null ? v : sum.add(v);
       pairs += (h - 1) * w;
     }
-    return sum == null ? p.sum(new int[] {1, 2, 3}).mul(0) : sum.div(pairs);
+    return sum == null ? Scalars.times(p.sum(new int[] {1, 2, 3}), 0, manager) : Scalars.over(sum, pairs, manager);
   }
 
   /**

@@ -25,7 +25,9 @@ import java.util.SplittableRandom;
  * Issue 4's real-classifier benchmark: trains a generator for ResNet-20 (CIFAR-10) on the training
  * split of {@code ../shared/datasets/cifar10-test} (files 0000–0799 of every class) and measures
  * deletion and insertion AUC ({@link DeletionInsertion}, RISE semantics, 32 pixels per step) on
- * the evaluation split (0800–0999) against a random map and the vanilla gradient.
+ * the evaluation split (0800–0999) against a random map and the vanilla gradient, with reference maps
+ * (gradient × input, random and single-cell occlusion maps at the generator's grid) that show what a
+ * map of that resolution can reach.
  *
  * <p>Usage: {@code bench/cifar10-generator.sh [steps] [eval images per class] [objective]}, the
  * objective one of {@code reinforce} (with the MuProp estimator, as {@code train}'s default),
@@ -168,6 +170,29 @@ public final class Cifar10GeneratorBenchmark {
         max <= 1e-4 ? "<=" : "ABOVE");
   }
 
+  /**
+   * Per cell of a {@code side × side} grid, {@code −log p(target)} of the image with that cell alone
+   * removed (set to 0 in normalised space): the single-cell removal effect, one classifier pass each.
+   */
+  private static float[] occlusion(OrtClassifier classifier, float[] image, int target, int side) throws Exception {
+    int cells = side * side;
+    float[] masks = new float[cells * cells];
+    java.util.Arrays.fill(masks, 1f);
+    for (int c = 0; c < cells; c++) {
+      masks[c * cells + c] = 0f;
+    }
+    int[] targets = new int[cells];
+    java.util.Arrays.fill(targets, target);
+    double[] lp = classifier.logProbabilities(
+        new io.maskserve.trainer.reinforce.Objective.Batch(image, 1, 32, 32, new int[] {target})
+            .masked(masks, cells, side, side), cells, targets);
+    float[] out = new float[cells];
+    for (int c = 0; c < cells; c++) {
+      out[c] = (float) -lp[c];
+    }
+    return out;
+  }
+
   private static void evaluate(OrtClassifier classifier, OrtGradients logit, float[] pixels, int n, float[][] maps,
       int side) throws Exception {
     int plane = 32 * 32;
@@ -175,7 +200,8 @@ public final class Cifar10GeneratorBenchmark {
     float[] grad = logit.run(pixels, n, targets).inputGrad();
     DeletionInsertion metric = new DeletionInsertion(classifier, 32, 32, 32);
     String[] names = {"generator (keep probability)", "random map (per pixel)", "vanilla gradient (max |d logit/dx|)",
-        "random map at the generator's grid", "generator x gradient (guided)", "gradient x input (sum_c x*g, signed)"};
+        "random map at the generator's grid", "generator x gradient (guided)", "gradient x input (sum_c x*g, signed)",
+        "gradient x input summed over the generator's cells", "occlusion of the generator's cells (one pass each)"};
     int methods = names.length;
     double[][] sums = new double[methods][2];
     int[][] genWins = new int[methods][2];
@@ -204,6 +230,16 @@ public final class Cifar10GeneratorBenchmark {
           xg += image[c * plane + p] * grad[i * 3 * plane + c * plane + p];
         }
         sal[5][p] = xg;
+      }
+      // Reference maps at the generator's own grid: what a map of that resolution can reach.
+      float[] cellXg = new float[side * side];
+      for (int p = 0; p < plane; p++) {
+        cellXg[(p / 32 / f) * side + (p % 32) / f] += sal[5][p];
+      }
+      float[] cellOcclusion = occlusion(classifier, image, targets[i], side);
+      for (int p = 0; p < plane; p++) {
+        sal[6][p] = cellXg[(p / 32 / f) * side + (p % 32) / f];
+        sal[7][p] = cellOcclusion[(p / 32 / f) * side + (p % 32) / f];
       }
       DeletionInsertion.Auc[] auc = new DeletionInsertion.Auc[methods];
       for (int m = 0; m < methods; m++) {

@@ -83,6 +83,16 @@ class CommandsTest {
         "--out", tmp.resolve("destroy-b0").toString(), "--steps", "2", "--samples", "4", "--destroyer-budgets", "0.1");
     assertTrue(refused.contains("deletion weight"), refused);
 
+    // Removal ranking: with the paper objective too, recorded with the run; one cell is refused.
+    run(new TrainCommand(), "--zoo", zoo.toString(), "--model", "synth", "--data", data.toString(),
+        "--out", tmp.resolve("ranking").toString(), "--steps", "2", "--batch-size", "4", "--width", "4",
+        "--objective", "paper", "--removal-ranking", "4", "--lambda-ranking", "3");
+    recorded = Files.readString(tmp.resolve("ranking").resolve("run.properties"));
+    assertTrue(recorded.contains("removalRanking=4") && recorded.contains("lambdaRanking=3.0"), recorded);
+    refused = refused(new TrainCommand(), "--zoo", zoo.toString(), "--model", "synth", "--data", data.toString(),
+        "--out", tmp.resolve("ranking-1").toString(), "--steps", "2", "--removal-ranking", "1");
+    assertTrue(refused.contains("--removal-ranking"), refused);
+
     Path onnx = tmp.resolve("exported.onnx");
     out = run(new ExportCommand(), "--checkpoint", ckpt.toString(), "--out", onnx.toString());
     assertTrue(out.contains("wrote"), out);

@@ -5,13 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.onnxruntime.OrtEnvironment;
-import io.maskserve.trainer.data.ImageSets;
-import io.maskserve.trainer.data.LabelledImages;
 import io.maskserve.trainer.model.Djl;
-import io.maskserve.trainer.synth.SceneConfig;
-import io.maskserve.trainer.synth.SceneGenerator;
-import io.maskserve.trainer.synth.SynthTask;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -24,17 +18,11 @@ class DeletionTermTest {
 
   @Test
   void deletionTermSubtractsTheComplementsLogProbability() throws Exception {
-    byte[] onnx = io.maskserve.trainer.testing.TinyClassifiers.untrainedSynth(32);
-    LabelledImages data = ImageSets.synthetic(new SceneGenerator(SceneConfig.ofSize(32), 8), 0, N,
-        SynthTask.inputSpec(32));
-    try (OrtClassifier ort = new OrtClassifier(OrtEnvironment.getEnvironment(), onnx, 32, 32, 1, 64);
+    try (ObjectiveFixture fixture = new ObjectiveFixture(N);
         NDManager manager = NDManager.newBaseManager(Djl.engine().getEngineName())) {
-      Objective.Batch batch = new Objective.Batch(data.pixels(), N, 32, 32, ort.top1(data.pixels(), N));
-      float[] probs = new float[N * GRID * GRID];
-      SplittableRandom r = new SplittableRandom(2);
-      for (int i = 0; i < probs.length; i++) {
-        probs[i] = (float) (0.2 + 0.6 * r.nextDouble());
-      }
+      OrtClassifier ort = fixture.classifier;
+      Objective.Batch batch = fixture.batch;
+      float[] probs = ObjectiveFixture.probabilities(N * GRID * GRID, 2);
       var p = manager.create(probs, new Shape(N, 1, GRID, GRID));
       float beta = 0.5f;
       Objective.Outcome plain = new Reinforce(settings(0f), ort, null).loss(batch, p, new SplittableRandom(5), manager, 0);

@@ -25,7 +25,7 @@ class ObjectivePartsTest {
     }
     double exact;
     try (NDManager m = NDManager.newBaseManager(Djl.engine().getEngineName())) {
-      exact = Reinforce.expectedTotalVariation(m.create(p, new Shape(1, 1, h, w))).getFloat(0);
+      exact = Reinforce.expectedTotalVariation(m.create(p, new Shape(1, 1, h, w)), m).getFloat(0);
     }
     int n = 200_000;
     float[] masks = Masks.sample(p, 1, n, h * w, r);
