@@ -6,6 +6,7 @@
 # 0800-0999, never trained on).
 # Usage: bench/cifar10-decoder.sh [all|train|eval] (after `mvn -B -DskipTests install`).
 # Environment: OUT (default bench-out/cifar10-decoder), TRAIN_STEPS (2000), TRAIN_SEED (1),
+# TRAIN_PER_CLASS (800: the whole training split; fewer takes the first files of each class),
 # TRAIN_OBJECTIVE (reinforce), TRAIN_TAPS (the last two residual stages' outputs, 64x8x8 and 32x16x16:
 # a 16x16 map), TRAIN_ARGS (more `train` options; the defaults below are the measured best),
 # EVAL_IMAGES (1000), METHODS (generator,gradient,smoothgrad,integrated-gradients), GENERATOR (for `eval`
@@ -24,6 +25,16 @@ mkdir -p "$out"
 source bench/lib.sh
 bench_machine
 
+per_class="${TRAIN_PER_CLASS:-800}"
+# Files 0800-0999 are the evaluation split: never train on them.
+case "$per_class" in
+  '' | *[!0-9]*) echo "TRAIN_PER_CLASS must be a number from 1 to 800, got '$per_class'" >&2; exit 2 ;;
+esac
+if [ "$per_class" -lt 1 ] || [ "$per_class" -gt 800 ]; then
+  echo "TRAIN_PER_CLASS must be from 1 to 800 (files 0800-0999 are the evaluation split), got $per_class" >&2
+  exit 2
+fi
+
 taps="${TRAIN_TAPS:-/layer3/layer3.2/Relu_1_output_0,/layer2/layer2.2/Relu_1_output_0}"
 objective="${TRAIN_OBJECTIVE:-reinforce}"
 if [ "$objective" = reinforce ]; then
@@ -38,7 +49,7 @@ if [ "$what" = all ] || [ "$what" = train ]; then
   zoo="$work/zoo"
   bench_register_resnet "$zoo"
   while read -r c; do
-    for i in $(seq -f %04g 0 799); do echo "$shared/datasets/cifar10-test/$c/$i.jpg $c"; done
+    for i in $(seq -f %04g 0 $((per_class - 1))); do echo "$shared/datasets/cifar10-test/$c/$i.jpg $c"; done
   done <"$resnet/labels.txt" >"$work/train.txt"
   echo
   echo "=== train: $objective feature decoder on the training split (${TRAIN_STEPS:-2000} steps of 16 images)"

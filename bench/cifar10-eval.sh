@@ -6,6 +6,7 @@
 # class in turn so that any prefix is balanced), after `mvn -B -DskipTests install`.
 # Environment: OUT (default bench-out/cifar10-eval), METHODS (default: every method), EXTRA_ARGS (more `evaluate` options, e.g. "--step 16"),
 # GENERATOR (an ONNX generator for ResNet-20 instead of the shipped one) and GENERATOR_THRESHOLD (its mask threshold, 0.35).
+# EVAL_FILES ("800 999": the first and last file number listed; a training range measures how well a generator fits what it was trained on).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root="$(pwd)"
@@ -23,7 +24,7 @@ bench_machine
 bench_zoo # ResNet-20 with the shipped generator in $zoo
 
 # The evaluation split, one image of every class in turn (0800 of each class, then 0801, ...).
-for i in $(seq -f %04g 800 999); do
+for i in $(seq -f %04g ${EVAL_FILES:-800 999}); do
   while read -r c; do echo "$shared/datasets/cifar10-test/$c/$i.jpg $c"; done <"$resnet/labels.txt"
 done >"$work/eval.txt"
 

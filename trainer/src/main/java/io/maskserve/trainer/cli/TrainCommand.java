@@ -150,12 +150,13 @@ public final class TrainCommand implements Callable<Integer> {
           + " an even --samples >= 4. Default: off.")
   List<Float> destroyerBudgets;
 
-  @Option(names = "--removal-ranking", defaultValue = "0", paramLabel = "N",
+  @Option(names = "--removal-ranking", defaultValue = "0", paramLabel = "N|all",
       description = "Add a ranking term from the classifier's removal effects: each step, N random cells of every"
           + " image are scored removed one at a time, and the map is asked to rank the cells whose removal lowers"
           + " the class most highest (pairwise logistic loss on the map's logits; N classifier passes per image per"
-          + " step). Either objective. Default ${DEFAULT-VALUE} = off.")
-  int removalRanking;
+          + " step). 'all': every cell, each image's effects computed once (one pass per cell the first time it is"
+          + " seen) and cached for later epochs. Either objective. Default ${DEFAULT-VALUE} = off.")
+  String removalRanking;
 
   @Option(names = "--lambda-ranking", defaultValue = "1", paramLabel = "W",
       description = "Weight of the --removal-ranking term (default ${DEFAULT-VALUE}).")
@@ -225,11 +226,11 @@ public final class TrainCommand implements Callable<Integer> {
     if (checkpointEvery < 1) {
       throw new IllegalArgumentException("--checkpoint-every must be >= 1");
     }
-    if (removalRanking < 0 || removalRanking == 1) {
-      throw new IllegalArgumentException("--removal-ranking must be 0 (off) or >= 2 cells, got " + removalRanking);
-    }
-    if (removalRanking > 0 && (!(lambdaRanking > 0) || Float.isInfinite(lambdaRanking))) {
-      throw new IllegalArgumentException("--lambda-ranking must be positive and finite, got " + lambdaRanking);
+    RemovalRanking.Settings ranking;
+    try {
+      ranking = RemovalRanking.Settings.parse(removalRanking, lambdaRanking);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--removal-ranking/--lambda-ranking: " + e.getMessage(), e);
     }
     boolean paper = switch (objective.toLowerCase(Locale.ROOT)) {
       case "reinforce" -> false;
@@ -271,7 +272,7 @@ public final class TrainCommand implements Callable<Integer> {
         keepThreshold, lambdaDeletion, nestedExponents == null ? List.of() : nestedExponents,
         destroyerBudgets == null ? List.of() : destroyerBudgets);
     RunDirectory run = new RunDirectory(out);
-    run.begin(settings(manifest, config, settings, paper), resume);
+    run.begin(settings(manifest, config, settings, paper, ranking), resume);
     boolean needsGradients = paper || estimator != Reinforce.Estimator.REINFORCE;
     GeneratorCheckpoint architecture = new GeneratorCheckpoint(gc, decoder, h, wd);
     try (OrtClassifier classifier = new OrtClassifier(env, classifierBytes, h, wd, threads, 512,
@@ -279,8 +280,8 @@ public final class TrainCommand implements Callable<Integer> {
         OrtGradients gradients = needsGradients ? new OrtGradients(env, classifierBytes,
             paper ? AutodiffOptions.Score.LOGIT : AutodiffOptions.Score.LOG_SOFTMAX, h, wd, threads, 256) : null) {
       Objective obj = paper ? new Paper(classifier, gradients) : new Reinforce(settings, classifier, gradients);
-      if (removalRanking > 0) {
-        obj = new RemovalRanking(obj, classifier, removalRanking, lambdaRanking);
+      if (ranking != null) {
+        obj = new RemovalRanking(obj, classifier, ranking);
       }
       try (Trainer trainer = new Trainer(config, obj, classifier, train)) {
         int start = resume ? run.restore(trainer) : 0;
@@ -374,7 +375,8 @@ public final class TrainCommand implements Callable<Integer> {
     return new DecoderConfig(found, decoderWidth, smooth);
   }
 
-  private Map<String, String> settings(ModelManifest manifest, TrainerConfig c, Reinforce.Settings s, boolean paper) {
+  private Map<String, String> settings(ModelManifest manifest, TrainerConfig c, Reinforce.Settings s, boolean paper,
+      RemovalRanking.Settings ranking) {
     Map<String, String> m = new LinkedHashMap<>();
     m.put("classifier", manifest.name() + ":" + manifest.version());
     m.put("classifierSha256", manifest.classifier().sha256());
@@ -411,10 +413,10 @@ public final class TrainCommand implements Callable<Integer> {
       // Only when set, so that runs started before the option existed still resume.
       m.put("destroyerBudgets", s.destroyerBudgets().toString());
     }
-    if (removalRanking > 0) {
+    if (ranking != null) {
       // Only when set, so that runs started before the option existed still resume.
-      m.put("removalRanking", Integer.toString(removalRanking));
-      m.put("lambdaRanking", Float.toString(lambdaRanking));
+      m.put("removalRanking", ranking.cellsLabel());
+      m.put("lambdaRanking", Float.toString(ranking.weight()));
     }
     if (c.horizontalFlips()) {
       // Only when set, so that runs started before the option existed still resume.

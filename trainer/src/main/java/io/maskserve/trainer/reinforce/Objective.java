@@ -21,8 +21,27 @@ public interface Objective {
    * @param height image height
    * @param width image width
    * @param targets the explained class of every image
+   * @param indices every image's index in the training set, or null when unknown (objectives that
+   *     cache per-image results need it)
+   * @param mirrored whether each image was mirrored left to right by augmentation, or null (none)
    */
-  record Batch(float[] images, int size, int height, int width, int[] targets) {
+  record Batch(float[] images, int size, int height, int width, int[] targets, int[] indices, boolean[] mirrored) {
+
+    public Batch {
+      if ((indices != null && indices.length != size) || (mirrored != null && mirrored.length != size)) {
+        throw new IllegalArgumentException("a batch of " + size + " images needs one index and one mirror flag per image");
+      }
+    }
+
+    /** A batch whose images are not identified (nothing is cached per image). */
+    public Batch(float[] images, int size, int height, int width, int[] targets) {
+      this(images, size, height, width, targets, null, null);
+    }
+
+    /** Whether image {@code i} was mirrored left to right. */
+    public boolean mirrored(int i) {
+      return mirrored != null && mirrored[i];
+    }
 
     /** Values per image. */
     public int imageLength() {

@@ -5,6 +5,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.onnxruntime.OrtException;
+import io.maskserve.trainer.data.HorizontalFlips;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
 
@@ -33,31 +36,105 @@ import java.util.SplittableRandom;
  * large weight it does change them: on CIFAR-10 at weight 20 every keep probability ended above the
  * mask threshold, BENCHMARKS.md.) Costs {@code cells} classifier passes per image per step (the
  * inner objective's samples cost K).
+ *
+ * <p>Dense mode ({@link Settings#dense}): every cell of the grid is ranked, its effects computed once per
+ * training image and target (one classifier pass per cell, the first time the image is seen) and
+ * kept for later epochs, so the cost is the training set's size times the grid rather than cells
+ * times steps. Its logits are standardised per image before ranking ({@code 4·(z − mean)/std}), so
+ * the loss depends on the order alone and cannot be lowered by spreading or shifting the map: the
+ * keep level stays the inner objective's. Needs the batch's image indices to cache; without them
+ * it recomputes every time. Effects are always computed on the image as the training set holds it;
+ * a mirrored image reads them mirrored cell for cell (an approximation: the classifier is not
+ * exactly mirror-symmetric). The cache holds 4 bytes per cell per image in memory (8 MB for 8,000
+ * images on a 16×16 grid); a resumed run recomputes it as it meets the images again, to the same
+ * values. Measured on CIFAR-10 (BENCHMARKS.md): full supervision moved deletion only as far as
+ * the vanilla gradient's score, because the generators tried do not fit the occlusion order even
+ * on their training images.
  */
 public final class RemovalRanking implements Objective {
 
   private final Objective inner;
   private final OrtClassifier classifier;
-  private final int cells;
-  private final float weight;
+  private final Settings settings;
+  /** Dense mode: the standardised logits' scale (pairs two standard deviations apart differ by 8). */
+  static final float DENSE_SCALE = 4f;
+  /** Cells scored per classifier call in dense mode (bounds the masked copies held at once). */
+  private static final int DENSE_CHUNK = 128;
+  /** Dense mode: −log p(target | image without cell) per cell, unmirrored, by (index, target). */
+  private final Map<Long, float[]> effects = new HashMap<>();
+
+  /**
+   * What the term ranks and how much it weighs.
+   *
+   * @param cells grid cells drawn per image per step (≥ 2); ignored when {@code dense}
+   * @param dense every cell of the grid, effects cached per image ({@link RemovalRanking}'s dense mode)
+   * @param weight weight of the ranking loss, &gt; 0 and finite
+   */
+  public record Settings(int cells, boolean dense, float weight) {
+
+    public Settings {
+      if (!dense && cells < 2) {
+        throw new IllegalArgumentException("removal ranking needs at least 2 cells per image, got " + cells);
+      }
+      if (!(weight > 0) || Float.isInfinite(weight)) {
+        throw new IllegalArgumentException("the removal-ranking weight must be positive and finite, got " + weight);
+      }
+    }
+
+    /** {@code cells} random cells per image per step. */
+    public static Settings sampled(int cells, float weight) {
+      return new Settings(cells, false, weight);
+    }
+
+    /** Every cell, effects computed once per image. */
+    public static Settings dense(float weight) {
+      return new Settings(0, true, weight);
+    }
+
+    /**
+     * From a command line's {@code N|all} (case-insensitive) and weight: null when {@code N} is 0
+     * (the term is off, and the weight is not checked).
+     *
+     * @throws IllegalArgumentException for anything else than 0, an integer ≥ 2 or {@code all}, or a bad weight
+     */
+    public static Settings parse(String cells, float weight) {
+      String v = cells.trim().toLowerCase(java.util.Locale.ROOT);
+      if (v.equals("all")) {
+        return dense(weight);
+      }
+      int n;
+      try {
+        n = Integer.parseInt(v);
+      } catch (NumberFormatException e) {
+        n = -1;
+      }
+      if (n < 0 || n == 1) {
+        throw new IllegalArgumentException("removal ranking takes 0 (off), a number of cells >= 2 or 'all', got '"
+            + cells + "'");
+      }
+      return n == 0 ? null : sampled(n, weight);
+    }
+
+    /** The cells as {@link #parse} reads them: {@code all} or the number. */
+    public String cellsLabel() {
+      return dense ? "all" : Integer.toString(cells);
+    }
+  }
 
   /**
    * @param inner the objective whose loss this adds to (its sampling is unchanged)
    * @param classifier scores the images with one cell removed
-   * @param cells grid cells drawn per image per step, ≥ 2
-   * @param weight weight of the ranking loss, &gt; 0
+   * @param settings what is ranked, and the weight
    */
-  public RemovalRanking(Objective inner, OrtClassifier classifier, int cells, float weight) {
+  public RemovalRanking(Objective inner, OrtClassifier classifier, Settings settings) {
     this.inner = Objects.requireNonNull(inner, "inner");
     this.classifier = Objects.requireNonNull(classifier, "classifier");
-    if (cells < 2) {
-      throw new IllegalArgumentException("removal ranking needs at least 2 cells per image, got " + cells);
-    }
-    if (!(weight > 0) || Float.isInfinite(weight)) {
-      throw new IllegalArgumentException("removal-ranking weight must be positive and finite, got " + weight);
-    }
-    this.cells = cells;
-    this.weight = weight;
+    this.settings = Objects.requireNonNull(settings, "settings");
+  }
+
+  /** Images whose dense effects are cached. */
+  int cachedImages() {
+    return effects.size();
   }
 
   @Override
@@ -73,20 +150,18 @@ public final class RemovalRanking implements Objective {
     int h = (int) probs.getShape().get(2);
     int w = (int) probs.getShape().get(3);
     int grid = h * w;
-    int n = Math.min(cells, grid);
-    int[] chosen = drawCells(b, grid, n, rng);
-    // One mask per (image, drawn cell): everything kept but that cell.
-    float[] masks = new float[b * n * grid];
-    java.util.Arrays.fill(masks, 1f);
-    for (int j = 0; j < b * n; j++) {
-      masks[j * grid + chosen[j]] = 0f;
+    int n;
+    double[] logp;
+    int[] chosen = null;
+    if (settings.dense()) {
+      n = grid;
+      logp = denseLogProbabilities(batch, h, w);
+    } else {
+      n = Math.min(settings.cells(), grid);
+      chosen = drawCells(b, grid, n, rng);
+      logp = removalLogProbabilities(batch, 0, b, chosen, n, h, w);
     }
-    double[] logp = classifier.logProbabilities(batch.masked(masks, n, h, w), b * n, batch.repeatedTargets(n));
     float[] weights = pairWeights(logp, b, n);
-    float[] select = new float[b * n * grid];
-    for (int j = 0; j < b * n; j++) {
-      select[j * grid + chosen[j]] = 1f;
-    }
     int ranked = 0;
     for (int i = 0; i < b; i++) {
       for (int a = 0; a < n * n; a++) {
@@ -101,12 +176,112 @@ public final class RemovalRanking implements Objective {
     }
     NDArray pc = probs.reshape(b, 1, grid).clip(Reinforce.EPS, 1 - Reinforce.EPS);
     NDArray z = pc.log().sub(pc.neg().add(1).log()); // [B,1,grid]
-    NDArray zs = manager.create(select, new Shape(b, n, grid)).mul(z).sum(new int[] {2}); // [B,N]
+    NDArray zs; // [B,N]: the logits of the ranked cells
+    if (settings.dense()) {
+      zs = z.reshape(b, grid);
+    } else {
+      float[] select = new float[b * n * grid];
+      for (int j = 0; j < b * n; j++) {
+        select[j * grid + chosen[j]] = 1f;
+      }
+      zs = manager.create(select, new Shape(b, n, grid)).mul(z).sum(new int[] {2});
+    }
     // softplus(z_b − z_a) for every ordered pair (a, b): [B,N,N] with a the row.
+    if (settings.dense()) {
+      // Rank standardised logits: the loss then depends on the order alone and cannot be lowered by
+      // spreading or shifting the map, which stays the inner objective's (raw logits at weight 20
+      // pushed every keep probability above the mask threshold; BENCHMARKS.md).
+      NDArray zc = zs.sub(zs.mean(new int[] {1}, true));
+      NDArray sd = zc.square().mean(new int[] {1}, true).add(1e-6f).sqrt();
+      zs = Scalars.times(zc.div(sd), DENSE_SCALE, manager);
+    }
     NDArray diff = zs.reshape(b, 1, n).sub(zs.reshape(b, n, 1));
     NDArray pairLoss = Activation.softPlus(diff).mul(manager.create(weights, new Shape(b, n, n)));
-    NDArray rank = Scalars.times(pairLoss.sum(), weight / ranked, manager);
+    NDArray rank = Scalars.times(pairLoss.sum(), settings.weight() / ranked, manager);
     return new Outcome(base.loss().add(rank), base.reward(), base.logProb(), base.keep());
+  }
+
+  /**
+   * {@code log p(target | image without cell)} for images {@code from..from+count} of the batch and
+   * {@code n} cells each ({@code cellsOf[(i − from)·n + s]}), image-major.
+   */
+  private double[] removalLogProbabilities(Objective.Batch batch, int from, int count, int[] cellsOf, int n, int h,
+      int w) throws OrtException {
+    int grid = h * w;
+    int len = batch.imageLength();
+    float[] masks = new float[n * grid];
+    float[] images = new float[count * n * len];
+    float[] one = new float[n * len];
+    for (int i = 0; i < count; i++) {
+      // One mask per cell: everything kept but that cell.
+      java.util.Arrays.fill(masks, 1f);
+      for (int s = 0; s < n; s++) {
+        masks[s * grid + cellsOf[i * n + s]] = 0f;
+      }
+      for (int s = 0; s < n; s++) {
+        Masks.applyMask(batch.images(), (from + i) * len, batch.height(), batch.width(), masks, s * grid, h, w, one,
+            s * len);
+      }
+      System.arraycopy(one, 0, images, i * n * len, n * len);
+    }
+    int[] targets = new int[count * n];
+    for (int j = 0; j < targets.length; j++) {
+      targets[j] = batch.targets()[from + j / n];
+    }
+    return classifier.logProbabilities(images, count * n, targets);
+  }
+
+  /** Dense mode: every cell's removal log-probability for every image ({@code [b][grid]}), cached. */
+  double[] denseLogProbabilities(Objective.Batch batch, int h, int w) throws OrtException {
+    int b = batch.size();
+    int grid = h * w;
+    double[] out = new double[b * grid];
+    for (int i = 0; i < b; i++) {
+      Long key = batch.indices() == null ? null : ((long) batch.indices()[i] << 32) | batch.targets()[i];
+      float[] stored = key == null ? null : effects.get(key);
+      boolean mirrored = batch.mirrored(i);
+      if (stored == null) {
+        // Always from the image as the training set holds it, so that the cache does not depend on
+        // the orientation an image happened to be met in first (a resumed run refills it the same).
+        Objective.Batch one = unmirrored(batch, i);
+        double[] lp = new double[grid];
+        // In chunks: a 224×224 image on a 28×28 grid would otherwise need 784 image copies at once.
+        for (int c0 = 0; c0 < grid; c0 += DENSE_CHUNK) {
+          int m = Math.min(DENSE_CHUNK, grid - c0);
+          int[] chunk = new int[m];
+          for (int s = 0; s < m; s++) {
+            chunk[s] = c0 + s;
+          }
+          System.arraycopy(removalLogProbabilities(one, 0, 1, chunk, m, h, w), 0, lp, c0, m);
+        }
+        stored = new float[grid];
+        for (int c = 0; c < grid; c++) {
+          stored[c] = (float) lp[c];
+        }
+        if (key != null) {
+          effects.put(key, stored);
+        }
+      }
+      for (int c = 0; c < grid; c++) {
+        out[i * grid + c] = stored[mirrored ? mirror(c, w) : c];
+      }
+    }
+    return out;
+  }
+
+  /** Image {@code i} of the batch alone, mirrored back when augmentation mirrored it. */
+  private static Objective.Batch unmirrored(Objective.Batch batch, int i) {
+    int len = batch.imageLength();
+    float[] image = java.util.Arrays.copyOfRange(batch.images(), i * len, (i + 1) * len);
+    if (batch.mirrored(i)) {
+      HorizontalFlips.apply(image, 3, batch.height(), batch.width(), new boolean[] {true});
+    }
+    return new Objective.Batch(image, 1, batch.height(), batch.width(), new int[] {batch.targets()[i]});
+  }
+
+  /** The cell of {@code c} in the left-right mirrored grid of width {@code w}. */
+  private static int mirror(int c, int w) {
+    return (c / w) * w + (w - 1 - c % w);
   }
 
   /** {@code n} distinct cells of {@code grid} per image ({@code [b][n]}), by a partial Fisher–Yates shuffle. */

@@ -169,14 +169,16 @@ public final class Trainer implements AutoCloseable {
     int b = config.batchSize();
     int[] idx = batchIndices(step, b);
     float[] images = prefetcher.take(idx, step + 1 < config.steps() ? batchIndices(step + 1, b) : null);
+    boolean[] mirrored = null;
     if (config.horizontalFlips()) {
       SplittableRandom flips = new SplittableRandom(mix(config.seed() * GOLDEN + step) ^ FLIP_STREAM);
-      HorizontalFlips.apply(images, 3, data.height(), data.width(), HorizontalFlips.draw(flips, b));
+      mirrored = HorizontalFlips.draw(flips, b);
+      HorizontalFlips.apply(images, 3, data.height(), data.width(), mirrored);
     }
     // A feature decoder's inputs come from the same classifier pass that picks the targets.
     OrtClassifier.Features features = config.decoder() != null ? classifier.features(images, b) : null;
     int[] ys = targets(features != null ? features.logits() : classifier.logits(images, b), b);
-    Objective.Batch batch = new Objective.Batch(images, b, data.height(), data.width(), ys);
+    Objective.Batch batch = new Objective.Batch(images, b, data.height(), data.width(), ys, idx, mirrored);
     SplittableRandom rng = new SplittableRandom(mix(config.seed() * GOLDEN + step));
     double progress = config.steps() == 0 ? 1 : step / (double) config.steps();
     Objective.Outcome outcome;

@@ -92,6 +92,15 @@ class CommandsTest {
     refused = refused(new TrainCommand(), "--zoo", zoo.toString(), "--model", "synth", "--data", data.toString(),
         "--out", tmp.resolve("ranking-1").toString(), "--steps", "2", "--removal-ranking", "1");
     assertTrue(refused.contains("--removal-ranking"), refused);
+    refused = refused(new TrainCommand(), "--zoo", zoo.toString(), "--model", "synth", "--data", data.toString(),
+        "--out", tmp.resolve("ranking-x").toString(), "--steps", "2", "--removal-ranking", "most");
+    assertTrue(refused.contains("'all'"), refused);
+    // Dense: every cell, effects cached per image (with mirrored images too).
+    run(new TrainCommand(), "--zoo", zoo.toString(), "--model", "synth", "--data", data.toString(),
+        "--out", tmp.resolve("ranking-all").toString(), "--steps", "2", "--batch-size", "4", "--width", "4",
+        "--removal-ranking", "ALL", "--lambda-ranking", "2", "--hflip");
+    recorded = Files.readString(tmp.resolve("ranking-all").resolve("run.properties"));
+    assertTrue(recorded.contains("removalRanking=all") && recorded.contains("lambdaRanking=2.0"), recorded);
 
     Path onnx = tmp.resolve("exported.onnx");
     out = run(new ExportCommand(), "--checkpoint", ckpt.toString(), "--out", onnx.toString());

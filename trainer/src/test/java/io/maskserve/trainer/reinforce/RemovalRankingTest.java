@@ -54,9 +54,24 @@ class RemovalRankingTest {
   }
 
   @Test
-  void rejectsBadSettings() {
+  void settingsAreCheckedAndParsedInOnePlace() {
     Objective inner = new ZeroObjective();
-    assertThrows(NullPointerException.class, () -> new RemovalRanking(inner, null, 4, 1f));
+    assertThrows(NullPointerException.class, () -> new RemovalRanking(inner, null, RemovalRanking.Settings.dense(1f)));
+    assertThrows(IllegalArgumentException.class, () -> RemovalRanking.Settings.sampled(1, 1f));
+    assertThrows(IllegalArgumentException.class, () -> RemovalRanking.Settings.sampled(4, 0f));
+    assertThrows(IllegalArgumentException.class, () -> RemovalRanking.Settings.dense(Float.NaN));
+    assertThrows(IllegalArgumentException.class, () -> RemovalRanking.Settings.dense(Float.POSITIVE_INFINITY));
+    assertEquals(null, RemovalRanking.Settings.parse("0", -1f), "off: the weight is not looked at");
+    assertEquals(RemovalRanking.Settings.sampled(16, 2f), RemovalRanking.Settings.parse(" 16", 2f));
+    assertEquals(RemovalRanking.Settings.dense(3f), RemovalRanking.Settings.parse("All", 3f));
+    assertEquals("all", RemovalRanking.Settings.parse("ALL", 3f).cellsLabel());
+    assertEquals("16", RemovalRanking.Settings.parse("16", 3f).cellsLabel());
+    for (String bad : new String[] {"1", "-2", "most", "", "2.5"}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> RemovalRanking.Settings.parse(bad, 1f), bad);
+      assertTrue(e.getMessage().contains("'all'"), e.getMessage());
+    }
+    assertThrows(IllegalArgumentException.class, () -> RemovalRanking.Settings.parse("all", 0f));
   }
 
   @Test
@@ -64,8 +79,6 @@ class RemovalRankingTest {
     try (ObjectiveFixture fixture = new ObjectiveFixture(N);
         NDManager manager = NDManager.newBaseManager(Djl.engine().getEngineName())) {
       OrtClassifier ort = fixture.classifier;
-      assertThrows(IllegalArgumentException.class, () -> new RemovalRanking(new ZeroObjective(), ort, 1, 1f));
-      assertThrows(IllegalArgumentException.class, () -> new RemovalRanking(new ZeroObjective(), ort, 4, 0f));
       Objective.Batch batch = fixture.batch;
       float[] probs = ObjectiveFixture.probabilities(N * CELLS, 2);
       float weight = 2f;
@@ -74,7 +87,7 @@ class RemovalRankingTest {
       Objective.Outcome out;
       float[] grad;
       try (GradientCollector gc = Djl.engine().newGradientCollector()) {
-        out = new RemovalRanking(new ZeroObjective(), ort, DRAWN, weight)
+        out = new RemovalRanking(new ZeroObjective(), ort, RemovalRanking.Settings.sampled(DRAWN, weight))
             .loss(batch, p, new SplittableRandom(9), manager, 0);
         gc.backward(out.loss());
       }
@@ -84,29 +97,15 @@ class RemovalRankingTest {
       int[] cells = RemovalRanking.drawCells(N, CELLS, DRAWN, new SplittableRandom(9));
       double[] effect = new double[N * DRAWN];
       for (int j = 0; j < N * DRAWN; j++) {
-        float[] mask = new float[CELLS];
-        java.util.Arrays.fill(mask, 1f);
-        mask[cells[j]] = 0f;
-        float[] one = new float[3 * 32 * 32];
-        Masks.applyMask(batch.images(), (j / DRAWN) * one.length, 32, 32, mask, 0, GRID, GRID, one, 0);
-        effect[j] = -ort.logProbabilities(one, 1, new int[] {batch.targets()[j / DRAWN]})[0];
+        effect[j] = removalEffect(ort, batch, j / DRAWN, cells[j], GRID);
       }
       double expected = 0;
       for (int i = 0; i < N; i++) {
-        double total = 0;
-        double sum = 0;
-        for (int a = 0; a < DRAWN; a++) {
-          for (int b = 0; b < DRAWN; b++) {
-            double d = effect[i * DRAWN + a] - effect[i * DRAWN + b];
-            if (d > 0) {
-              total += d;
-              sum += d * softplus(logit(probs[i * CELLS + cells[i * DRAWN + b]])
-                  - logit(probs[i * CELLS + cells[i * DRAWN + a]]));
-            }
-          }
+        double[] z = new double[DRAWN];
+        for (int s = 0; s < DRAWN; s++) {
+          z[s] = logit(probs[i * CELLS + cells[i * DRAWN + s]]);
         }
-        assertTrue(total > 0, "the classifier's removal effects differ between cells");
-        expected += sum / total;
+        expected += rankLoss(java.util.Arrays.copyOfRange(effect, i * DRAWN, (i + 1) * DRAWN), z);
       }
       expected = weight * expected / N;
       assertEquals(expected, out.loss().getFloat(), 1e-4 * Math.max(1, expected));
@@ -129,6 +128,124 @@ class RemovalRankingTest {
         }
       }
     }
+  }
+
+  @Test
+  void denseModeRanksEveryCellByItsOwnRemovalAndCachesPerImage() throws Exception {
+    int grid = 16; // 256 cells: more than one classifier call per image
+    int cells = grid * grid;
+    try (ObjectiveFixture fixture = new ObjectiveFixture(N);
+        NDManager manager = NDManager.newBaseManager(Djl.engine().getEngineName())) {
+      OrtClassifier ort = fixture.classifier;
+      Objective.Batch plain = fixture.batch;
+      Objective.Batch batch = new Objective.Batch(plain.images(), N, 32, 32, plain.targets(), new int[] {7, 8, 9},
+          null);
+      assertThrows(IllegalArgumentException.class, () -> new Objective.Batch(plain.images(), N, 32, 32,
+          plain.targets(), new int[] {7, 8}, null), "one index per image");
+      float[] probs = ObjectiveFixture.probabilities(N * cells, 4);
+      float weight = 3f;
+      RemovalRanking dense = new RemovalRanking(new ZeroObjective(), ort, RemovalRanking.Settings.dense(weight));
+      NDArray p = manager.create(probs, new Shape(N, 1, grid, grid));
+      float loss = dense.loss(batch, p, new SplittableRandom(1), manager, 0).loss().getFloat();
+      assertEquals(N, dense.cachedImages());
+
+      double[] effect = new double[N * cells];
+      for (int j = 0; j < N * cells; j++) {
+        effect[j] = removalEffect(ort, batch, j / cells, j % cells, grid);
+      }
+      double expected = 0;
+      for (int i = 0; i < N; i++) {
+        // Dense mode ranks standardised logits.
+        double[] z = new double[cells];
+        double mean = 0;
+        for (int c = 0; c < cells; c++) {
+          z[c] = logit(probs[i * cells + c]);
+          mean += z[c] / cells;
+        }
+        double var = 0;
+        for (int c = 0; c < cells; c++) {
+          var += (z[c] - mean) * (z[c] - mean) / cells;
+        }
+        for (int c = 0; c < cells; c++) {
+          z[c] = RemovalRanking.DENSE_SCALE * (z[c] - mean) / Math.sqrt(var + 1e-6);
+        }
+        expected += rankLoss(java.util.Arrays.copyOfRange(effect, i * cells, (i + 1) * cells), z);
+      }
+      expected = weight * expected / N;
+      assertEquals(expected, loss, 1e-4 * Math.max(1, expected));
+      // Only the order counts: spreading and shifting the logits leaves the loss where it was.
+      float[] spread = new float[probs.length];
+      for (int j = 0; j < probs.length; j++) {
+        spread[j] = (float) (1 / (1 + Math.exp(-(2 * logit(probs[j]) + 1))));
+      }
+      float spreadLoss = dense.loss(batch, manager.create(spread, new Shape(N, 1, grid, grid)), new SplittableRandom(1),
+          manager, 0).loss().getFloat();
+      assertEquals(loss, spreadLoss, 1e-3 * Math.max(1, loss));
+
+      // Cached: the same indices give the stored effects even for other pixels (here all zero)...
+      Objective.Batch blank = new Objective.Batch(new float[N * 3 * 32 * 32], N, 32, 32, plain.targets(),
+          new int[] {7, 8, 9}, null);
+      double[] stored = dense.denseLogProbabilities(blank, grid, grid);
+      for (int j = 0; j < N * cells; j++) {
+        assertEquals(-effect[j], stored[j], 1e-6);
+      }
+      assertEquals(N, dense.cachedImages());
+      // ...mirrored left to right when the batch says the image was mirrored...
+      Objective.Batch mirrored = new Objective.Batch(blank.images(), N, 32, 32, plain.targets(), new int[] {7, 8, 9},
+          new boolean[] {true, false, true});
+      double[] flipped = dense.denseLogProbabilities(mirrored, grid, grid);
+      for (int i = 0; i < N; i++) {
+        for (int c = 0; c < cells; c++) {
+          int m = i == 1 ? c : (c / grid) * grid + grid - 1 - c % grid;
+          assertEquals(stored[i * cells + m], flipped[i * cells + c], 0.0);
+        }
+      }
+      // The cache does not depend on the orientation an image is first met in: effects computed
+      // while the images arrive mirrored are those of the unmirrored images.
+      float[] flippedPixels = plain.images().clone();
+      io.maskserve.trainer.data.HorizontalFlips.apply(flippedPixels, 3, 32, 32, new boolean[] {true, true, true});
+      RemovalRanking other = new RemovalRanking(new ZeroObjective(), ort, RemovalRanking.Settings.dense(weight));
+      other.denseLogProbabilities(new Objective.Batch(flippedPixels, N, 32, 32, plain.targets(), new int[] {7, 8, 9},
+          new boolean[] {true, true, true}), grid, grid);
+      assertArrayEquals(stored, other.denseLogProbabilities(blank, grid, grid), 0.0);
+      // ...and computed afresh for another index or another target.
+      int[] otherTargets = {plain.targets()[0], (plain.targets()[1] + 1) % 5, plain.targets()[2]};
+      double[] fresh = dense.denseLogProbabilities(new Objective.Batch(blank.images(), N, 32, 32, otherTargets,
+          new int[] {7, 8, 10}, null), grid, grid);
+      assertEquals(N + 2, dense.cachedImages());
+      assertEquals(stored[5], fresh[5], 0.0);
+      float[] zero = new float[3 * 32 * 32];
+      assertEquals(ort.logProbabilities(zero, 1, new int[] {plain.targets()[2]})[0], fresh[2 * cells + 3], 1e-6,
+          "removing a cell of a blank image leaves it blank");
+    }
+  }
+
+  /** −log p(target | image {@code i} with grid cell {@code cell} removed), scored on its own. */
+  private static double removalEffect(OrtClassifier ort, Objective.Batch batch, int i, int cell, int grid)
+      throws Exception {
+    float[] mask = new float[grid * grid];
+    java.util.Arrays.fill(mask, 1f);
+    mask[cell] = 0f;
+    float[] one = new float[3 * 32 * 32];
+    Masks.applyMask(batch.images(), i * one.length, 32, 32, mask, 0, grid, grid, one, 0);
+    return -ort.logProbabilities(one, 1, new int[] {batch.targets()[i]})[0];
+  }
+
+  /** One image's ranking loss: Σ max(0, e_a − e_b)·softplus(z_b − z_a) / Σ max(0, e_a − e_b). */
+  private static double rankLoss(double[] effect, double[] z) {
+    double total = 0;
+    double sum = 0;
+    for (int a = 0; a < z.length; a++) {
+      for (int b = 0; b < z.length; b++) {
+        double d = effect[a] - effect[b];
+        if (d > 0) {
+          total += d;
+          sum += d * softplus(z[b] - z[a]);
+        }
+      }
+    }
+    assertTrue(total > 0, "the classifier's removal effects differ between cells");
+    return sum / total;
   }
 
   private static double logit(double v) {
