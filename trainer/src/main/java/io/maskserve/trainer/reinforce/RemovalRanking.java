@@ -176,9 +176,15 @@ public final class RemovalRanking implements Objective {
     }
     NDArray pc = probs.reshape(b, 1, grid).clip(Reinforce.EPS, 1 - Reinforce.EPS);
     NDArray z = pc.log().sub(pc.neg().add(1).log()); // [B,1,grid]
-    NDArray zs; // [B,N]: the logits of the ranked cells
+    NDArray zs; // [B,N]: the scores ranked
     if (settings.dense()) {
-      zs = z.reshape(b, grid);
+      // Standardised logits: the loss then depends on the order alone and cannot be lowered by
+      // spreading or shifting the map, which stays the inner objective's (raw logits at weight 20
+      // pushed every keep probability above the mask threshold; BENCHMARKS.md).
+      NDArray zc = z.reshape(b, grid);
+      zc = zc.sub(zc.mean(new int[] {1}, true));
+      NDArray sd = zc.square().mean(new int[] {1}, true).add(1e-6f).sqrt();
+      zs = Scalars.times(zc.div(sd), DENSE_SCALE, manager);
     } else {
       float[] select = new float[b * n * grid];
       for (int j = 0; j < b * n; j++) {
@@ -187,14 +193,6 @@ public final class RemovalRanking implements Objective {
       zs = manager.create(select, new Shape(b, n, grid)).mul(z).sum(new int[] {2});
     }
     // softplus(z_b − z_a) for every ordered pair (a, b): [B,N,N] with a the row.
-    if (settings.dense()) {
-      // Rank standardised logits: the loss then depends on the order alone and cannot be lowered by
-      // spreading or shifting the map, which stays the inner objective's (raw logits at weight 20
-      // pushed every keep probability above the mask threshold; BENCHMARKS.md).
-      NDArray zc = zs.sub(zs.mean(new int[] {1}, true));
-      NDArray sd = zc.square().mean(new int[] {1}, true).add(1e-6f).sqrt();
-      zs = Scalars.times(zc.div(sd), DENSE_SCALE, manager);
-    }
     NDArray diff = zs.reshape(b, 1, n).sub(zs.reshape(b, n, 1));
     NDArray pairLoss = Activation.softPlus(diff).mul(manager.create(weights, new Shape(b, n, n)));
     NDArray rank = Scalars.times(pairLoss.sum(), settings.weight() / ranked, manager);

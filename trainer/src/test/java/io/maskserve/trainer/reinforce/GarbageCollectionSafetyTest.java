@@ -33,7 +33,10 @@ class GarbageCollectionSafetyTest {
       // Every scalar of the reinforce loss: area, TV, entropy, nested exponents, destroyer temperature.
       Reinforce reinforce = new Reinforce(new Reinforce.Settings(4, 1f, 0.3f, 0.01f, Reinforce.Estimator.REINFORCE,
           1f, 0.5f, 2f, List.of(1f, 2f), List.of(0.1f, 0.2f)), ort, null);
-      for (Objective objective : List.of(reinforce, new RemovalRanking(reinforce, ort, RemovalRanking.Settings.sampled(6, 0.5f)))) {
+      // And the ranking term's weight and the dense mode's standardisation scale.
+      for (Objective objective : List.of(reinforce,
+          new RemovalRanking(reinforce, ort, RemovalRanking.Settings.sampled(6, 0.5f)),
+          new RemovalRanking(reinforce, ort, RemovalRanking.Settings.dense(0.5f)))) {
         float[] reference = gradient(objective, batch, probs, base, false);
         boolean nonZero = false;
         for (float g : reference) {
