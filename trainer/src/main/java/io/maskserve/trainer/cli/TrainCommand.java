@@ -154,8 +154,9 @@ public final class TrainCommand implements Callable<Integer> {
       description = "Add a ranking term from the classifier's removal effects: each step, N random cells of every"
           + " image are scored removed one at a time, and the map is asked to rank the cells whose removal lowers"
           + " the class most highest (pairwise logistic loss on the map's logits; N classifier passes per image per"
-          + " step). 'all': every cell, each image's effects computed once (one pass per cell the first time it is"
-          + " seen) and cached for later epochs. Either objective. Default ${DEFAULT-VALUE} = off.")
+          + " step). 'all': every cell, on standardised logits (the order alone), each image's effects computed"
+          + " once (one pass per cell the first time it is seen) and cached in memory for later epochs. Either"
+          + " objective. Default ${DEFAULT-VALUE} = off.")
   String removalRanking;
 
   @Option(names = "--lambda-ranking", defaultValue = "1", paramLabel = "W",
