@@ -130,6 +130,11 @@ public final class EvaluateCommand implements Callable<Integer> {
       description = "Integrated gradients: steps (default: the server's, 50).")
   Integer igSteps;
 
+  @Option(names = "--gradcam-layer", paramLabel = "TENSOR",
+      description = "Grad-CAM: the classifier tensor to explain at, e.g. an earlier stage for a finer map (default:"
+          + " the server's choice, the last convolution's output).")
+  String gradCamLayer;
+
   @Option(names = "--localisation-threshold", paramLabel = "mean|T", defaultValue = "mean",
       description = "Binarisation before localisation: 'mean' (CASME: keep about mean*n pixels) or a value in [0,1)"
           + " (default ${DEFAULT-VALUE}).")
@@ -246,7 +251,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     Files.createDirectories(out);
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter stderr = spec.commandLine().getErr();
-    RequestOptions options = new RequestOptions(seed, keepFraction, riseMasks, smoothgradSamples, igSteps);
+    RequestOptions options = new RequestOptions(seed, keepFraction, riseMasks, smoothgradSamples, igSteps,
+        gradCamLayer);
     Duration timeout = Duration.ofSeconds(requestTimeout);
     try (ServerConnection conn = where.server != null ? ServerConnection.remote(connection.client(where.server), timeout)
         : ServerConnection.inProcess(where.zoo, timeout)) {
@@ -342,6 +348,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     if ((riseMasks != null && riseMasks < 1) || (smoothgradSamples != null && smoothgradSamples < 1)
         || (igSteps != null && igSteps < 1)) {
       bad.append("--rise-masks, --smoothgrad-samples and --ig-steps must be >= 1; ");
+    }
+    if (gradCamLayer != null && gradCamLayer.isBlank()) {
+      bad.append("--gradcam-layer must name a tensor; ");
     }
     if (resamples < 1) {
       bad.append("--bootstrap must be >= 1; ");

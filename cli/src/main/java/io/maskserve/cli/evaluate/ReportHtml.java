@@ -129,6 +129,7 @@ final class ReportHtml {
         .append("; RISE masks ").append(o.riseMasks() == null ? "default" : o.riseMasks().toString())
         .append("; SmoothGrad samples ").append(o.smoothgradSamples() == null ? "default" : o.smoothgradSamples().toString())
         .append("; IG steps ").append(o.igSteps() == null ? "default" : o.igSteps().toString())
+        .append("; Grad-CAM layer ").append(o.gradCamLayer() == null ? "the last convolution" : esc(o.gradCamLayer()))
         .append("; seed ").append(h.seed()).append(String.format(Locale.ROOT, "; %.1f s.</p>%n", r.seconds()));
     return b.toString();
   }

@@ -81,6 +81,11 @@ final class ReportJson {
     optional(settings, "rise_masks", o.riseMasks());
     optional(settings, "smoothgrad_samples", o.smoothgradSamples());
     optional(settings, "ig_steps", o.igSteps());
+    if (o.gradCamLayer() == null) {
+      settings.putNull("gradcam_layer");
+    } else {
+      settings.put("gradcam_layer", o.gradCamLayer());
+    }
     optional(settings, "limit", h.limit());
     ObjectNode metrics = root.putObject("metrics");
     for (Metric m : Metric.values()) {

@@ -11,8 +11,11 @@ import io.maskserve.v1.MethodOptions;
  * @param riseMasks RISE's mask count, or null for the server's default
  * @param smoothgradSamples SmoothGrad's noisy copies, or null for the default
  * @param igSteps integrated gradients' steps, or null for the default
+ * @param gradCamLayer Grad-CAM's layer (a tensor of the classifier graph), or null for the server's
+ *     choice (the last convolution)
  */
-record RequestOptions(long seed, Float keepFraction, Integer riseMasks, Integer smoothgradSamples, Integer igSteps) {
+record RequestOptions(long seed, Float keepFraction, Integer riseMasks, Integer smoothgradSamples, Integer igSteps,
+    String gradCamLayer) {
 
   /** Adds these options to a request for {@code method}. */
   ExplainRequest.Builder apply(ExplainRequest.Builder b, MethodName method) {
@@ -32,6 +35,9 @@ record RequestOptions(long seed, Float keepFraction, Integer riseMasks, Integer 
     }
     if (igSteps != null) {
       o.setIgSteps(igSteps);
+    }
+    if (gradCamLayer != null) {
+      o.setGradcamLayer(gradCamLayer);
     }
     return b.setMethodOptions(o);
   }

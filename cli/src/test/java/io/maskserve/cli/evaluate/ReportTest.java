@@ -21,7 +21,7 @@ class ReportTest {
   static ReportHeader header() {
     return new ReportHeader("m", "1", "a <model> & \"friends\"\u0001", false, 4, 4, "0".repeat(64), "data/<dir>",
         "folder", "none", 0, List.of(MethodName.GENERATOR, MethodName.RISE), 4, DeletionInsertion.Substrate.MEAN, 7, 100, "mean",
-        new RequestOptions(7, null, 16, null, null), null, "2026-01-01T00:00:00Z");
+        new RequestOptions(7, null, 16, null, null, "/layer<2>"), null, "2026-01-01T00:00:00Z");
   }
 
   static Evaluator.Result result() {
@@ -56,6 +56,7 @@ class ReportTest {
     assertEquals("lower", root.at("/metrics/deletion_auc/better").asText());
     assertEquals(16, root.at("/settings/rise_masks").asInt());
     assertTrue(root.at("/settings/keep_fraction").isNull());
+    assertEquals("/layer<2>", root.at("/settings/gradcam_layer").asText());
     assertEquals("mean", root.at("/settings/deletion_substrate").asText());
     assertEquals("generator", root.at("/paired/reference").asText());
     assertEquals(0.2, root.at("/paired/methods/rise/deletion_auc/mean").asDouble(), 1e-12);
@@ -74,6 +75,7 @@ class ReportTest {
     assertFalse(text.contains("\u0001"), "control characters are dropped");
     assertTrue(text.contains("deadline <exceeded>"));
     assertTrue(text.contains("deletion substrate the mean (0)"), text);
+    assertTrue(text.contains("Grad-CAM layer /layer<2>"), text);
     String html = ReportHtml.render(header(), result());
     assertTrue(html.contains("<b>0.200</b>"), "the best deletion AUC is bold");
     assertFalse(html.contains("<b>0.400</b>"));
