@@ -209,7 +209,6 @@ public final class RemovalRanking implements Objective {
     int len = batch.imageLength();
     float[] masks = new float[n * grid];
     float[] images = new float[count * n * len];
-    float[] one = new float[n * len];
     for (int i = 0; i < count; i++) {
       // One mask per cell: everything kept but that cell.
       java.util.Arrays.fill(masks, 1f);
@@ -217,10 +216,9 @@ public final class RemovalRanking implements Objective {
         masks[s * grid + cellsOf[i * n + s]] = 0f;
       }
       for (int s = 0; s < n; s++) {
-        Masks.applyMask(batch.images(), (from + i) * len, batch.height(), batch.width(), masks, s * grid, h, w, one,
-            s * len);
+        Masks.applyMask(batch.images(), (from + i) * len, batch.height(), batch.width(), masks, s * grid, h, w,
+            images, (i * n + s) * len);
       }
-      System.arraycopy(one, 0, images, i * n * len, n * len);
     }
     int[] targets = new int[count * n];
     for (int j = 0; j < targets.length; j++) {
