@@ -81,11 +81,7 @@ final class ReportJson {
     optional(settings, "rise_masks", o.riseMasks());
     optional(settings, "smoothgrad_samples", o.smoothgradSamples());
     optional(settings, "ig_steps", o.igSteps());
-    if (o.gradCamLayer() == null) {
-      settings.putNull("gradcam_layer");
-    } else {
-      settings.put("gradcam_layer", o.gradCamLayer());
-    }
+    optional(settings, "gradcam_layer", o.gradCamLayer());
     optional(settings, "limit", h.limit());
     ObjectNode metrics = root.putObject("metrics");
     for (Metric m : Metric.values()) {
@@ -199,6 +195,14 @@ final class ReportJson {
   }
 
   private static void optional(ObjectNode n, String key, Integer v) {
+    if (v == null) {
+      n.putNull(key);
+    } else {
+      n.put(key, v);
+    }
+  }
+
+  private static void optional(ObjectNode n, String key, String v) {
     if (v == null) {
       n.putNull(key);
     } else {

@@ -159,7 +159,7 @@ public final class RemovalRanking implements Objective {
     } else {
       n = Math.min(settings.cells(), grid);
       chosen = drawCells(b, grid, n, rng);
-      logp = removalLogProbabilities(batch, 0, b, chosen, n, h, w);
+      logp = removalLogProbabilities(batch, chosen, n, h, w);
     }
     float[] weights = pairWeights(logp, b, n);
     int ranked = 0;
@@ -200,31 +200,19 @@ public final class RemovalRanking implements Objective {
   }
 
   /**
-   * {@code log p(target | image without cell)} for images {@code from..from+count} of the batch and
-   * {@code n} cells each ({@code cellsOf[(i − from)·n + s]}), image-major.
+   * {@code log p(target | image without cell)} for every image of the batch and {@code n} cells
+   * each ({@code cellsOf[i·n + s]}), image-major.
    */
-  private double[] removalLogProbabilities(Objective.Batch batch, int from, int count, int[] cellsOf, int n, int h,
-      int w) throws OrtException {
+  private double[] removalLogProbabilities(Objective.Batch batch, int[] cellsOf, int n, int h, int w)
+      throws OrtException {
     int grid = h * w;
-    int len = batch.imageLength();
-    float[] masks = new float[n * grid];
-    float[] images = new float[count * n * len];
-    for (int i = 0; i < count; i++) {
-      // One mask per cell: everything kept but that cell.
-      java.util.Arrays.fill(masks, 1f);
-      for (int s = 0; s < n; s++) {
-        masks[s * grid + cellsOf[i * n + s]] = 0f;
-      }
-      for (int s = 0; s < n; s++) {
-        Masks.applyMask(batch.images(), (from + i) * len, batch.height(), batch.width(), masks, s * grid, h, w,
-            images, (i * n + s) * len);
-      }
+    // One mask per (image, cell): everything kept but that cell.
+    float[] masks = new float[batch.size() * n * grid];
+    java.util.Arrays.fill(masks, 1f);
+    for (int j = 0; j < batch.size() * n; j++) {
+      masks[j * grid + cellsOf[j]] = 0f;
     }
-    int[] targets = new int[count * n];
-    for (int j = 0; j < targets.length; j++) {
-      targets[j] = batch.targets()[from + j / n];
-    }
-    return classifier.logProbabilities(images, count * n, targets);
+    return classifier.logProbabilities(batch.masked(masks, n, h, w), batch.size() * n, batch.repeatedTargets(n));
   }
 
   /** Dense mode: every cell's removal log-probability for every image ({@code [b][grid]}), cached. */
@@ -235,7 +223,6 @@ public final class RemovalRanking implements Objective {
     for (int i = 0; i < b; i++) {
       Long key = batch.indices() == null ? null : ((long) batch.indices()[i] << 32) | batch.targets()[i];
       float[] stored = key == null ? null : effects.get(key);
-      boolean mirrored = batch.mirrored(i);
       if (stored == null) {
         // Always from the image as the training set holds it, so that the cache does not depend on
         // the orientation an image happened to be met in first (a resumed run refills it the same).
@@ -248,7 +235,7 @@ public final class RemovalRanking implements Objective {
           for (int s = 0; s < m; s++) {
             chunk[s] = c0 + s;
           }
-          System.arraycopy(removalLogProbabilities(one, 0, 1, chunk, m, h, w), 0, lp, c0, m);
+          System.arraycopy(removalLogProbabilities(one, chunk, m, h, w), 0, lp, c0, m);
         }
         stored = new float[grid];
         for (int c = 0; c < grid; c++) {
@@ -258,8 +245,13 @@ public final class RemovalRanking implements Objective {
           effects.put(key, stored);
         }
       }
+      float[] view = stored;
+      if (batch.mirrored(i)) {
+        view = stored.clone();
+        HorizontalFlips.apply(view, 1, h, w, new boolean[] {true});
+      }
       for (int c = 0; c < grid; c++) {
-        out[i * grid + c] = stored[mirrored ? mirror(c, w) : c];
+        out[i * grid + c] = view[c];
       }
     }
     return out;
@@ -273,11 +265,6 @@ public final class RemovalRanking implements Objective {
       HorizontalFlips.apply(image, 3, batch.height(), batch.width(), new boolean[] {true});
     }
     return new Objective.Batch(image, 1, batch.height(), batch.width(), new int[] {batch.targets()[i]});
-  }
-
-  /** The cell of {@code c} in the left-right mirrored grid of width {@code w}. */
-  private static int mirror(int c, int w) {
-    return (c / w) * w + (w - 1 - c % w);
   }
 
   /** {@code n} distinct cells of {@code grid} per image ({@code [b][n]}), by a partial Fisher–Yates shuffle. */
