@@ -1,5 +1,6 @@
 package io.maskserve.server.attribution;
 
+import io.maskserve.zoo.masks.RiseMasks;
 import java.util.SplittableRandom;
 
 /**
@@ -19,11 +20,10 @@ import java.util.SplittableRandom;
  *       {@code [0, 1/p]}.
  * </ul>
  *
- * <p><b>Masks</b> (reproducible from the seed, independent of batching): one {@code new
- * SplittableRandom(seed)}; masks one after the other, each drawing its {@code s*s} cells
- * row-major ({@code nextDouble() < p}) then {@code dy = nextInt(cellH)}, {@code dx =
- * nextInt(cellW)}. Masks are generated batch by batch (never all held at once) and scored in
- * batches of {@code batch}, the deadline checked between batches.
+ * <p><b>Masks</b> ({@link RiseMasks}, reproducible from the seed, independent of batching): one
+ * {@code new SplittableRandom(seed)}, masks drawn one after the other. They are generated batch by
+ * batch (never all held at once) and scored in batches of {@code batch}, the deadline checked
+ * between batches.
  */
 public final class Rise implements SaliencyMethod {
 
@@ -52,63 +52,9 @@ public final class Rise implements SaliencyMethod {
     this.batch = batch;
   }
 
-  /** Generates the masks of this method for an {@code h x w} input, one after the other. */
-  public final class Generator {
-    private final int h;
-    private final int w;
-    private final int cellH;
-    private final int cellW;
-    private final int[] y0;
-    private final int[] y1;
-    private final float[] fy;
-    private final int[] x0;
-    private final int[] x1;
-    private final float[] fx;
-    private final SplittableRandom rng = new SplittableRandom(seed);
-    private final float[] cells = new float[grid * grid];
-
-    Generator(int h, int w) {
-      this.h = h;
-      this.w = w;
-      this.cellH = ceilDiv(h, grid);
-      this.cellW = ceilDiv(w, grid);
-      int upH = (grid + 1) * cellH;
-      int upW = (grid + 1) * cellW;
-      y0 = new int[upH];
-      y1 = new int[upH];
-      fy = new float[upH];
-      axis(grid, upH, y0, y1, fy);
-      x0 = new int[upW];
-      x1 = new int[upW];
-      fx = new float[upW];
-      axis(grid, upW, x0, x1, fx);
-    }
-
-    /** Writes the next mask, {@code h*w} values in [0,1], into {@code dst} at {@code offset}. */
-    public void next(float[] dst, int offset) {
-      for (int i = 0; i < cells.length; i++) {
-        cells[i] = rng.nextDouble() < p ? 1f : 0f;
-      }
-      int dy = rng.nextInt(cellH);
-      int dx = rng.nextInt(cellW);
-      for (int y = 0; y < h; y++) {
-        int uy = y + dy;
-        int r0 = y0[uy] * grid;
-        int r1 = y1[uy] * grid;
-        float wy = fy[uy];
-        for (int x = 0; x < w; x++) {
-          int ux = x + dx;
-          float top = cells[r0 + x0[ux]] * (1 - fx[ux]) + cells[r0 + x1[ux]] * fx[ux];
-          float bottom = cells[r1 + x0[ux]] * (1 - fx[ux]) + cells[r1 + x1[ux]] * fx[ux];
-          dst[offset + y * w + x] = top * (1 - wy) + bottom * wy;
-        }
-      }
-    }
-  }
-
   /** A mask generator for an {@code h x w} input, starting at this method's first mask. */
-  public Generator generator(int h, int w) {
-    return new Generator(h, w);
+  public RiseMasks generator(int h, int w) {
+    return new RiseMasks(grid, p, h, w, new SplittableRandom(seed));
   }
 
   @Override
@@ -117,7 +63,7 @@ public final class Rise implements SaliencyMethod {
     int w = runner.width();
     int plane = runner.plane();
     int size = runner.imageSize();
-    Generator gen = generator(h, w);
+    RiseMasks gen = generator(h, w);
     double[] acc = new double[plane];
     runner.inBatches(masks, runner.rowsPerCall(batch), "RISE", (from, to) -> {
       int n = to - from;
@@ -140,34 +86,5 @@ public final class Rise implements SaliencyMethod {
       }
     });
     return Saliency.divide(acc, (double) masks * p);
-  }
-
-  private static int ceilDiv(int a, int b) {
-    return (a + b - 1) / b;
-  }
-
-  /**
-   * Source indices and weights of one axis of the mask upsampling: half-pixel centres, indices
-   * outside {@code [0, in)} mirrored about the edge pixels (numpy's "reflect").
-   */
-  private static void axis(int in, int out, int[] i0, int[] i1, float[] frac) {
-    double scale = (double) in / out;
-    for (int d = 0; d < out; d++) {
-      double c = (d + 0.5) * scale - 0.5;
-      int lo = (int) Math.floor(c);
-      i0[d] = mirror(lo, in);
-      i1[d] = mirror(lo + 1, in);
-      frac[d] = (float) (c - lo);
-    }
-  }
-
-  /** Index {@code i} reflected into {@code [0, n)} without repeating the edge: -1 -> 1, n -> n-2. */
-  static int mirror(int i, int n) {
-    if (n == 1) {
-      return 0;
-    }
-    int period = 2 * (n - 1);
-    int m = Math.floorMod(i, period);
-    return m < n ? m : period - m;
   }
 }

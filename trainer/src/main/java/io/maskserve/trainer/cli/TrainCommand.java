@@ -13,6 +13,7 @@ import io.maskserve.trainer.model.Tap;
 import io.maskserve.trainer.model.DecoderConfig;
 import io.maskserve.trainer.reinforce.Evaluation;
 import io.maskserve.trainer.reinforce.GeneratorCheckpoint;
+import io.maskserve.trainer.reinforce.AmortisedRise;
 import io.maskserve.trainer.reinforce.Objective;
 import io.maskserve.trainer.reinforce.OrtClassifier;
 import io.maskserve.trainer.reinforce.OrtGradients;
@@ -92,10 +93,25 @@ public final class TrainCommand implements Callable<Integer> {
       description = "Write a resumable checkpoint every N steps (default ${DEFAULT-VALUE}).")
   int checkpointEvery;
 
-  @Option(names = "--objective", defaultValue = "reinforce", paramLabel = "reinforce|paper",
-      description = "reinforce (K samples, leave-one-out baseline, exact regulariser gradients) or paper"
-          + " (the authors' reference objective). Default ${DEFAULT-VALUE}.")
+  @Option(names = "--objective", defaultValue = "reinforce", paramLabel = "reinforce|paper|rise",
+      description = "reinforce (K samples, leave-one-out baseline, exact regulariser gradients), paper"
+          + " (the authors' reference objective) or rise (no policy gradient: the map is fitted to the classifier's"
+          + " scores on --samples of RISE's random masks per image, see --rise-fit). Default ${DEFAULT-VALUE}.")
   String objective;
+
+  @Option(names = "--rise-grid", defaultValue = "8", paramLabel = "S",
+      description = "rise objective: side of the masks' random grid, upsampled to the input (default ${DEFAULT-VALUE}).")
+  int riseGrid;
+
+  @Option(names = "--rise-fit", defaultValue = "ADDITIVE", paramLabel = "MEAN|ADDITIVE",
+      description = "rise objective: MEAN regresses the map on the masks' scores (RISE's conditional mean);"
+          + " ADDITIVE fits the scores by least squares as a sum of per-cell effects (the map's logits)."
+          + " Default ${DEFAULT-VALUE}.")
+  AmortisedRise.Fit riseFit;
+
+  @Option(names = "--rise-keep", defaultValue = "0.5", paramLabel = "Q",
+      description = "rise objective: probability of keeping a grid cell (default ${DEFAULT-VALUE}).")
+  float riseKeep;
 
   @Option(names = "--estimator", defaultValue = "MUPROP", paramLabel = "E",
       description = "reinforce objective: REINFORCE, MUPROP (Taylor control variate) or LOCAL (local input"
@@ -111,7 +127,9 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--batch-size", defaultValue = "16", description = "Images per step (default ${DEFAULT-VALUE}).")
   int batchSize;
 
-  @Option(names = "--samples", defaultValue = "8", description = "Masks sampled per image, >= 2 (default ${DEFAULT-VALUE}).")
+  @Option(names = "--samples", defaultValue = "8",
+      description = "Masks sampled per image, >= 2 (1 is enough for --objective rise --rise-fit MEAN; default"
+          + " ${DEFAULT-VALUE}).")
   int samples;
 
   @Option(names = "--lr", defaultValue = "0.001", description = "Adam learning rate (default ${DEFAULT-VALUE}).")
@@ -233,17 +251,21 @@ public final class TrainCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--removal-ranking/--lambda-ranking: " + e.getMessage(), e);
     }
-    boolean paper = switch (objective.toLowerCase(Locale.ROOT)) {
-      case "reinforce" -> false;
-      case "paper" -> true;
-      default -> throw new IllegalArgumentException("--objective must be reinforce or paper, got " + objective);
-    };
-    if (paper && (lambdaDeletion > 0 || (destroyerBudgets != null && !destroyerBudgets.isEmpty())
+    String objectiveName = objective.toLowerCase(Locale.ROOT);
+    if (!List.of("reinforce", "paper", "rise").contains(objectiveName)) {
+      throw new IllegalArgumentException("--objective must be reinforce, paper or rise, got " + objective);
+    }
+    boolean paper = objectiveName.equals("paper");
+    boolean rise = objectiveName.equals("rise");
+    if (!objectiveName.equals("reinforce") && (lambdaDeletion > 0
+        || (destroyerBudgets != null && !destroyerBudgets.isEmpty())
         || (nestedExponents != null && !nestedExponents.isEmpty()))) {
       throw new IllegalArgumentException("--lambda-deletion, --nested-exponents and --destroyer-budgets apply to the"
-          + " reinforce objective, not to --objective paper");
+          + " reinforce objective, not to --objective " + objectiveName);
     }
-    float keepThreshold = threshold != null ? threshold : paper ? Paper.THRESHOLD : 0.5f;
+    AmortisedRise.Settings riseSettings = rise ? new AmortisedRise.Settings(riseFit, samples, riseGrid, riseKeep) : null;
+    float keepThreshold = threshold != null ? threshold : paper ? Paper.THRESHOLD
+        : rise ? AmortisedRise.THRESHOLD : 0.5f;
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     FileSystemZooStore store = FileSystemZooStore.open(zoo, new OnnxModelValidator(env));
     ModelManifest manifest = ZooModels.classifier(store, zoo, model, version);
@@ -269,18 +291,22 @@ public final class TrainCommand implements Callable<Integer> {
     DecoderConfig decoder = taps.isEmpty() ? null : decoderConfig(env, classifierBytes, h, wd, taps);
     TrainerConfig config = new TrainerConfig(gc, steps, batchSize, lr, initialKeep, seed, cosine, topK,
         targetTemperature, decoder, hflip);
-    Reinforce.Settings settings = new Reinforce.Settings(samples, lambdaArea, lambdaTv, entropy, estimator, eta,
+    // The paper objective has always recorded these settings (its runs resume by them); rise has its own.
+    Reinforce.Settings settings = rise ? null : new Reinforce.Settings(samples, lambdaArea, lambdaTv, entropy, estimator, eta,
         keepThreshold, lambdaDeletion, nestedExponents == null ? List.of() : nestedExponents,
         destroyerBudgets == null ? List.of() : destroyerBudgets);
     RunDirectory run = new RunDirectory(out);
-    run.begin(settings(manifest, config, settings, paper, ranking), resume);
-    boolean needsGradients = paper || estimator != Reinforce.Estimator.REINFORCE;
+    String label = paper ? "paper"
+        : rise ? "rise/" + riseFit + ", grid " + riseGrid + ", keep " + riseKeep : "reinforce/" + estimator;
+    run.begin(settings(manifest, config, settings, objectiveName, keepThreshold, ranking), resume);
+    boolean needsGradients = paper || (!rise && estimator != Reinforce.Estimator.REINFORCE);
     GeneratorCheckpoint architecture = new GeneratorCheckpoint(gc, decoder, h, wd);
     try (OrtClassifier classifier = new OrtClassifier(env, classifierBytes, h, wd, threads, 512,
             decoder == null ? List.of() : decoder.tensors());
         OrtGradients gradients = needsGradients ? new OrtGradients(env, classifierBytes,
             paper ? AutodiffOptions.Score.LOGIT : AutodiffOptions.Score.LOG_SOFTMAX, h, wd, threads, 256) : null) {
-      Objective obj = paper ? new Paper(classifier, gradients) : new Reinforce(settings, classifier, gradients);
+      Objective obj = paper ? new Paper(classifier, gradients)
+          : rise ? new AmortisedRise(riseSettings, classifier) : new Reinforce(settings, classifier, gradients);
       if (ranking != null) {
         obj = new RemovalRanking(obj, classifier, ranking);
       }
@@ -288,7 +314,7 @@ public final class TrainCommand implements Callable<Integer> {
         int start = resume ? run.restore(trainer) : 0;
         w.printf(Locale.ROOT, "%s %d images of %s:%s, steps %d..%d (%s objective)%n",
             start > 0 ? "resuming on" : "training on", train.size(), manifest.name(), manifest.version(), start + 1,
-            steps, paper ? "paper" : "reinforce/" + estimator);
+            steps, label);
         w.flush();
         Progress progress = new Progress(w, start, steps, System.console() != null);
         try (MetricsLog metrics = MetricsLog.open(out, start)) {
@@ -312,7 +338,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (register) {
           ModelManifest m = store.registerGenerator(new GeneratorRegistration(manifest.key(), keepThreshold, "",
-              (paper ? "paper" : "reinforce/" + estimator) + ", " + steps + " steps, seed " + seed),
+              label + ", " + steps + " steps, seed " + seed),
               new ByteArrayInputStream(onnx));
           w.printf(Locale.ROOT, "registered the generator of %s:%s in %s%n", m.name(), m.version(), zoo);
         }
@@ -376,20 +402,27 @@ public final class TrainCommand implements Callable<Integer> {
     return new DecoderConfig(found, decoderWidth, smooth);
   }
 
-  private Map<String, String> settings(ModelManifest manifest, TrainerConfig c, Reinforce.Settings s, boolean paper,
-      RemovalRanking.Settings ranking) {
+  /** What run.properties records; {@code s} is null for the rise objective. */
+  private Map<String, String> settings(ModelManifest manifest, TrainerConfig c, Reinforce.Settings s,
+      String objectiveName, float keepThreshold, RemovalRanking.Settings ranking) {
     Map<String, String> m = new LinkedHashMap<>();
     m.put("classifier", manifest.name() + ":" + manifest.version());
     m.put("classifierSha256", manifest.classifier().sha256());
     m.put("data", data.toAbsolutePath().normalize().toString());
-    m.put("objective", paper ? "paper" : "reinforce");
-    m.put("estimator", s.estimator().name());
-    m.put("eta", Float.toString(s.taylorWeight()));
-    m.put("samples", Integer.toString(s.samples()));
-    m.put("lambdaArea", Float.toString(s.lambdaArea()));
-    m.put("lambdaTv", Float.toString(s.lambdaTv()));
-    m.put("entropy", Float.toString(s.entropyWeight()));
-    m.put("threshold", Float.toString(s.threshold()));
+    m.put("objective", objectiveName);
+    if (s == null) {
+      m.put("riseFit", riseFit.name());
+      m.put("riseGrid", Integer.toString(riseGrid));
+      m.put("riseKeep", Float.toString(riseKeep));
+    } else {
+      m.put("estimator", s.estimator().name());
+      m.put("eta", Float.toString(s.taylorWeight()));
+      m.put("lambdaArea", Float.toString(s.lambdaArea()));
+      m.put("lambdaTv", Float.toString(s.lambdaTv()));
+      m.put("entropy", Float.toString(s.entropyWeight()));
+    }
+    m.put("samples", Integer.toString(samples));
+    m.put("threshold", Float.toString(keepThreshold));
     m.put("steps", Integer.toString(c.steps()));
     m.put("batchSize", Integer.toString(c.batchSize()));
     m.put("learningRate", Float.toString(c.learningRate()));
@@ -403,14 +436,14 @@ public final class TrainCommand implements Callable<Integer> {
       // Only for decoder runs, so that runs started before decoders existed still resume.
       m.put("decoder", c.decoder().width() + "/" + String.join(",", c.decoder().tensors()));
     }
-    if (s.deletionWeight() > 0) {
+    if (s != null && s.deletionWeight() > 0) {
       m.put("lambdaDeletion", Float.toString(s.deletionWeight()));
     }
-    if (!s.nestedExponents().isEmpty()) {
+    if (s != null && !s.nestedExponents().isEmpty()) {
       // Only when set, so that runs started before the option existed still resume.
       m.put("nestedExponents", s.nestedExponents().toString());
     }
-    if (!s.destroyerBudgets().isEmpty()) {
+    if (s != null && !s.destroyerBudgets().isEmpty()) {
       // Only when set, so that runs started before the option existed still resume.
       m.put("destroyerBudgets", s.destroyerBudgets().toString());
     }

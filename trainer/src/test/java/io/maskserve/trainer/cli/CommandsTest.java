@@ -102,6 +102,30 @@ class CommandsTest {
     recorded = Files.readString(tmp.resolve("ranking-all").resolve("run.properties"));
     assertTrue(recorded.contains("removalRanking=all") && recorded.contains("lambdaRanking=2.0"), recorded);
 
+    // The rise objective: recorded with the run and its generator registered at the additive fit's
+    // threshold; reinforce-only options and a single sample for the additive fit are refused.
+    out = run(new TrainCommand(), "--zoo", zoo.toString(), "--model", "synth", "--data", data.toString(),
+        "--out", tmp.resolve("rise").toString(), "--steps", "2", "--batch-size", "4", "--samples", "3",
+        "--width", "4", "--objective", "RISE", "--rise-grid", "4", "--rise-keep", "0.6");
+    assertTrue(out.contains("rise/ADDITIVE, grid 4, keep 0.6"), out);
+    recorded = Files.readString(tmp.resolve("rise").resolve("run.properties"));
+    assertTrue(recorded.contains("objective=rise") && recorded.contains("riseFit=ADDITIVE")
+        && recorded.contains("riseGrid=4") && recorded.contains("riseKeep=0.6"), recorded);
+    // RISE's own estimate needs no second sample (reinforce would).
+    run(new TrainCommand(), "--zoo", zoo.toString(), "--model", "synth", "--data", data.toString(),
+        "--out", tmp.resolve("rise-mean").toString(), "--steps", "1", "--batch-size", "4", "--samples", "1",
+        "--width", "4", "--objective", "rise", "--rise-fit", "MEAN");
+    assertTrue(Files.readString(tmp.resolve("rise-mean").resolve("run.properties")).contains("riseFit=MEAN"));
+    refused = refused(new TrainCommand(), "--zoo", zoo.toString(), "--model", "synth", "--data", data.toString(),
+        "--out", tmp.resolve("rise-d").toString(), "--steps", "2", "--objective", "rise", "--lambda-deletion", "2");
+    assertTrue(refused.contains("not to --objective rise"), refused);
+    refused = refused(new TrainCommand(), "--zoo", zoo.toString(), "--model", "synth", "--data", data.toString(),
+        "--out", tmp.resolve("rise-1").toString(), "--steps", "2", "--objective", "rise", "--samples", "1");
+    assertTrue(refused.contains("samples must be >= 2"), refused);
+    refused = refused(new TrainCommand(), "--zoo", zoo.toString(), "--model", "synth", "--data", data.toString(),
+        "--out", tmp.resolve("rise-x").toString(), "--steps", "2", "--objective", "rise-ish");
+    assertTrue(refused.contains("reinforce, paper or rise"), refused);
+
     Path onnx = tmp.resolve("exported.onnx");
     out = run(new ExportCommand(), "--checkpoint", ckpt.toString(), "--out", onnx.toString());
     assertTrue(out.contains("wrote"), out);
