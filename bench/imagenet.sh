@@ -14,7 +14,8 @@
 # TRAIN_STEPS (600), EVAL_LIMIT images (100), RISE_MASKS for the table (500), RAND_LEVELS (1,2,3,5),
 # RAND_IMAGES (16), RAND_STEPS (150), TRAIN_SAMPLES (4: two keep and two destroyer samples per image),
 # TRAIN_BUDGETS (the destroyer samples' budgets, 0.05,0.1,0.2), TRAIN_DELETION (their weight, 8), TRAIN_SEED (1),
-# TRAIN_OBJECTIVE (reinforce; paper drops the sample, area and destroyer options above),
+# TRAIN_OBJECTIVE (reinforce; paper and rise drop the sample, area and destroyer options above: give rise its
+# --samples and --rise-* options in TRAIN_ARGS),
 # TRAIN_ARGS (more `train` options, e.g. "--nested-exponents 1,2,4"), GENERATOR_THRESHOLD (the mask's, 0.5),
 # EVAL_METHODS (generator,gradient,smoothgrad,integrated-gradients,grad-cam,rise,centre).
 set -euo pipefail
@@ -51,7 +52,7 @@ if [ "$what" = all ] || [ "$what" = train ]; then
     objective_args=(--samples "${TRAIN_SAMPLES:-4}" --estimator REINFORCE --lambda-area 5
       --destroyer-budgets "${TRAIN_BUDGETS:-0.05,0.1,0.2}" --lambda-deletion "${TRAIN_DELETION:-8}")
   else
-    objective_args=() # the paper objective has its own fixed cost weights and one sample per image
+    objective_args=() # paper: its own fixed cost weights, one sample per image; rise: options via TRAIN_ARGS
   fi
   # shellcheck disable=SC2086
   MASKSERVE_JAVA_OPTS="-Xmx6g" bin/maskserve train --zoo "$zoo" --model mobilenet --data "$work/train.txt" \

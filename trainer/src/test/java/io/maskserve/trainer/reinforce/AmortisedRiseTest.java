@@ -36,17 +36,10 @@ class AmortisedRiseTest {
     int k = 4;
     try (ObjectiveFixture fixture = new ObjectiveFixture(N);
         NDManager manager = NDManager.newBaseManager(Djl.engine().getEngineName())) {
-      Objective.Batch batch = fixture.batch;
       float[] probs = ObjectiveFixture.probabilities(N * CELLS, 4);
-      NDArray p = manager.create(probs, new Shape(N, 1, GRID, GRID));
-      p.setRequiresGradient(true);
-      Objective.Outcome out;
-      try (GradientCollector gc = Djl.engine().newGradientCollector()) {
-        out = new AmortisedRise(new AmortisedRise.Settings(AmortisedRise.Fit.MEAN, k, 4, 0.5f), fixture.classifier)
-            .loss(batch, p, new SplittableRandom(11), manager, 0);
-        gc.backward(out.loss());
-      }
-      float[] grad = p.getGradient().toFloatArray();
+      Ran ran = lossAndGradient(fixture, manager, AmortisedRise.Fit.MEAN, k, probs, 11);
+      Objective.Outcome out = ran.out();
+      float[] grad = ran.grad();
 
       // The same masks, drawn again from the same stream and scored one image at a time.
       RiseMasks masks = new RiseMasks(4, 0.5f, 32, 32, new SplittableRandom(11));
@@ -82,7 +75,6 @@ class AmortisedRiseTest {
     int k = 6;
     try (ObjectiveFixture fixture = new ObjectiveFixture(N);
         NDManager manager = NDManager.newBaseManager(Djl.engine().getEngineName())) {
-      Objective.Batch batch = fixture.batch;
       RiseMasks masks = new RiseMasks(4, 0.5f, 32, 32, new SplittableRandom(3));
       float[] rise = new float[N * CELLS];
       double[] weight = new double[N * CELLS];
@@ -101,13 +93,7 @@ class AmortisedRiseTest {
       for (int j = 0; j < rise.length; j++) {
         rise[j] = weight[j] > 0 ? (float) (acc[j] / weight[j]) : 0.5f;
       }
-      NDArray p = manager.create(rise, new Shape(N, 1, GRID, GRID));
-      p.setRequiresGradient(true);
-      try (GradientCollector gc = Djl.engine().newGradientCollector()) {
-        gc.backward(new AmortisedRise(new AmortisedRise.Settings(AmortisedRise.Fit.MEAN, k, 4, 0.5f), fixture.classifier)
-            .loss(batch, p, new SplittableRandom(3), manager, 0).loss());
-      }
-      for (float g : p.getGradient().toFloatArray()) {
+      for (float g : lossAndGradient(fixture, manager, AmortisedRise.Fit.MEAN, k, rise, 3).grad()) {
         assertEquals(0f, g, 1e-8f);
       }
     }
@@ -118,17 +104,10 @@ class AmortisedRiseTest {
     int k = 5;
     try (ObjectiveFixture fixture = new ObjectiveFixture(N);
         NDManager manager = NDManager.newBaseManager(Djl.engine().getEngineName())) {
-      Objective.Batch batch = fixture.batch;
       float[] probs = ObjectiveFixture.probabilities(N * CELLS, 6);
-      NDArray p = manager.create(probs, new Shape(N, 1, GRID, GRID));
-      p.setRequiresGradient(true);
-      Objective.Outcome out;
-      try (GradientCollector gc = Djl.engine().newGradientCollector()) {
-        out = new AmortisedRise(new AmortisedRise.Settings(AmortisedRise.Fit.ADDITIVE, k, 4, 0.5f),
-            fixture.classifier).loss(batch, p, new SplittableRandom(13), manager, 0);
-        gc.backward(out.loss());
-      }
-      float[] grad = p.getGradient().toFloatArray();
+      Ran ran = lossAndGradient(fixture, manager, AmortisedRise.Fit.ADDITIVE, k, probs, 13);
+      Objective.Outcome out = ran.out();
+      float[] grad = ran.grad();
 
       RiseMasks masks = new RiseMasks(4, 0.5f, 32, 32, new SplittableRandom(13));
       double loss = 0;
@@ -190,6 +169,22 @@ class AmortisedRiseTest {
       assertThrows(IllegalArgumentException.class, () -> new AmortisedRise(new AmortisedRise.Settings(AmortisedRise.Fit.MEAN, 2, 4, 0.5f),
           fixture.classifier).loss(fixture.batch, p, new SplittableRandom(1), manager, 0));
     }
+  }
+
+  /** The objective's outcome on {@code probs} (masks on a grid of 4, keep 0.5) and the loss's gradient. */
+  private record Ran(Objective.Outcome out, float[] grad) {}
+
+  private static Ran lossAndGradient(ObjectiveFixture fixture, NDManager manager, AmortisedRise.Fit fit, int k,
+      float[] probs, long seed) throws Exception {
+    NDArray p = manager.create(probs, new Shape(N, 1, GRID, GRID));
+    p.setRequiresGradient(true);
+    Objective.Outcome out;
+    try (GradientCollector gc = Djl.engine().newGradientCollector()) {
+      out = new AmortisedRise(new AmortisedRise.Settings(fit, k, 4, 0.5f), fixture.classifier)
+          .loss(fixture.batch, p, new SplittableRandom(seed), manager, 0);
+      gc.backward(out.loss());
+    }
+    return new Ran(out, p.getGradient().toFloatArray());
   }
 
   /** The next mask of {@code masks} applied to image {@code i}: its score and its cell means. */
