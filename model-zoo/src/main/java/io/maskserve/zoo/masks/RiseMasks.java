@@ -38,7 +38,7 @@ public final class RiseMasks {
    * @param p probability of keeping a cell, in {@code (0,1]}
    * @param h mask height, {@code >= 1}
    * @param w mask width, {@code >= 1}
-   * @param rng the stream the masks are drawn from (used by this object only from now on)
+   * @param rng the stream the masks are drawn from (each {@link #next} call draws from it)
    */
   public RiseMasks(int grid, float p, int h, int w, SplittableRandom rng) {
     if (grid < 1 || !(p > 0f && p <= 1f) || h < 1 || w < 1) {
@@ -62,11 +62,6 @@ public final class RiseMasks {
     x1 = new int[upW];
     fx = new float[upW];
     axis(grid, upW, x0, x1, fx);
-  }
-
-  /** The probability of keeping a cell. */
-  public float keepProbability() {
-    return p;
   }
 
   /** Writes the next mask, {@code h*w} values in [0,1] row-major, into {@code dst} at {@code offset}. */

@@ -19,7 +19,7 @@ class RiseMasksTest {
   }
 
   @Test
-  void aSingleKeptCellUpsamplesToTheBilinearRamp() {
+  void everyCellKeptGivesAnAllOnesMaskWhateverTheShift() {
     // grid 2 on 4x4: cells of 2, upsampled to 6x6, cropped at a shift. With p = 1 every cell is 1
     // and the mask is 1 everywhere whatever the shift.
     float[] m = new float[16];
