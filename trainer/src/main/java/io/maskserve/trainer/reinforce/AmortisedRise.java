@@ -122,7 +122,7 @@ public final class AmortisedRise implements Objective {
       probSum += target[j];
       logSum += logp[j];
     }
-    float[] cellMeans = cellMeans(masks, b * k, height, width, h, w);
+    float[] cellMeans = Masks.cellMeans(masks, b * k, height, width, h, w);
     double keepSum = 0;
     for (float v : cellMeans) {
       keepSum += v;
@@ -163,24 +163,5 @@ public final class AmortisedRise implements Objective {
         }
       }
     }
-  }
-
-  /** Each mask's mean over the cells of an {@code h x w} grid: {@code [n][h·w]}. */
-  static float[] cellMeans(float[] masks, int n, int height, int width, int h, int w) {
-    int fy = height / h;
-    int fx = width / w;
-    float[] out = new float[n * h * w];
-    float scale = 1f / (fy * fx);
-    for (int j = 0; j < n; j++) {
-      int src = j * height * width;
-      int dst = j * h * w;
-      for (int y = 0; y < height; y++) {
-        int row = dst + (y / fy) * w;
-        for (int x = 0; x < width; x++) {
-          out[row + x / fx] += masks[src + y * width + x] * scale;
-        }
-      }
-    }
-    return out;
   }
 }

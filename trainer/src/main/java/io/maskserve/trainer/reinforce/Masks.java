@@ -38,6 +38,32 @@ public final class Masks {
   }
 
   /**
+   * Each of {@code n} {@code height x width} maps averaged over the cells of an {@code h x w} grid
+   * that divides it: {@code [n][h·w]}. Each cell's pixels are summed row by row, then scaled.
+   */
+  public static float[] cellMeans(float[] maps, int n, int height, int width, int h, int w) {
+    int fy = height / h;
+    int fx = width / w;
+    int cells = h * w;
+    float[] out = new float[n * cells];
+    for (int j = 0; j < n; j++) {
+      int src = j * height * width;
+      int dst = j * cells;
+      for (int y = 0; y < height; y++) {
+        int row = dst + (y / fy) * w;
+        for (int x = 0; x < width; x++) {
+          out[row + x / fx] += maps[src + y * width + x];
+        }
+      }
+    }
+    float per = 1f / (fy * fx);
+    for (int c = 0; c < out.length; c++) {
+      out[c] *= per;
+    }
+    return out;
+  }
+
+  /**
    * {@code samples} Bernoulli masks per image from keep probabilities {@code probs} ({@code
    * [n][cells]}), laid out {@code [n][samples][cells]}, drawn from {@code rng} in that order.
    */

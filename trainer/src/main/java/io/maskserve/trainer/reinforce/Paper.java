@@ -121,19 +121,10 @@ public final class Paper implements Objective {
     Arrays.sort(sorted);
     float p99 = sorted[Math.min(plane - 1, (int) Math.floor(0.99 * (plane - 1)))];
     float scale = p99 > 0 ? 1 / p99 : 0;
-    float[] cell = new float[h * w];
-    int fy = hh / h;
-    int fx = ww / w;
-    for (int y = 0; y < hh; y++) {
-      for (int x = 0; x < ww; x++) {
-        cell[(y / fy) * w + x / fx] += Math.min(1f, pix[y * ww + x] * scale);
-      }
+    for (int q = 0; q < plane; q++) {
+      pix[q] = Math.min(1f, pix[q] * scale);
     }
-    float per = 1f / (fy * fx);
-    for (int c = 0; c < cell.length; c++) {
-      cell[c] *= per;
-    }
-    return cell;
+    return Masks.cellMeans(pix, 1, hh, ww, h, w);
   }
 
   /** {@code g ≥ 0.2}, smoothed by a 3×3 mean (inside the grid), kept where the mean is ≥ 0.5. */

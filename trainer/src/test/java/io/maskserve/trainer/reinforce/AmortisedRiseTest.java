@@ -1,6 +1,5 @@
 package io.maskserve.trainer.reinforce;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -19,17 +18,6 @@ class AmortisedRiseTest {
   static final int N = 3;
   static final int GRID = 8;
   static final int CELLS = GRID * GRID;
-
-  @Test
-  void cellMeansAverageEachCellsPixels() {
-    // One 4x4 mask on a 2x2 grid.
-    float[] mask = {
-        1, 1, 0, 0,
-        1, 0, 0, 0,
-        0.5f, 0.5f, 1, 1,
-        0.5f, 0.5f, 1, 0};
-    assertArrayEquals(new float[] {0.75f, 0f, 0.5f, 0.75f}, AmortisedRise.cellMeans(mask, 1, 4, 4, 2, 2), 1e-7f);
-  }
 
   @Test
   void lossIsTheKeptWeightedSquaredErrorAgainstTheMaskedScores() throws Exception {
@@ -197,6 +185,6 @@ class AmortisedRiseTest {
     float[] masked = new float[3 * 32 * 32];
     Masks.applyMask(batch.images(), i * batch.imageLength(), 32, 32, m, 0, 32, 32, masked, 0);
     double score = Math.exp(fixture.classifier.logProbabilities(masked, 1, new int[] {batch.targets()[i]})[0]);
-    return new Scored(score, AmortisedRise.cellMeans(m, 1, 32, 32, GRID, GRID));
+    return new Scored(score, Masks.cellMeans(m, 1, 32, 32, GRID, GRID));
   }
 }

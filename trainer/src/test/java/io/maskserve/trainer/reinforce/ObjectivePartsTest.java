@@ -60,6 +60,18 @@ class ObjectivePartsTest {
   }
 
   @Test
+  void cellMeansAverageEachCellsPixels() {
+    // Two 4x4 maps on a 2x2 grid: the second one all 2.
+    float[] maps = {
+        1, 1, 0, 0,
+        1, 0, 0, 0,
+        0.5f, 0.5f, 1, 1,
+        0.5f, 0.5f, 1, 0,
+        2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2};
+    assertArrayEquals(new float[] {0.75f, 0f, 0.5f, 0.75f, 2, 2, 2, 2}, Masks.cellMeans(maps, 2, 4, 4, 2, 2), 1e-7f);
+  }
+
+  @Test
   void paperPseudoLabelsNormaliseByThe99thPercentileAndSmooth() {
     int hh = 10;
     int ww = 10;
