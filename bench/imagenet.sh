@@ -16,7 +16,9 @@
 # TRAIN_BUDGETS (the destroyer samples' budgets, 0.05,0.1,0.2), TRAIN_DELETION (their weight, 8), TRAIN_SEED (1),
 # TRAIN_OBJECTIVE (reinforce; paper and rise drop the sample, area and destroyer options above: give rise its
 # --samples and --rise-* options in TRAIN_ARGS),
-# TRAIN_ARGS (more `train` options, e.g. "--nested-exponents 1,2,4"), GENERATOR_THRESHOLD (the mask's, 0.5),
+# TRAIN_ARGS (more `train` options, e.g. "--nested-exponents 1,2,4"), TRAIN_TAPS (the classifier tensors the
+# decoder reads, comma-separated; default the shipped generator's three, 7x7, 14x14 and 28x28; add
+# maskserve.grad_x_input.pool8 for the gradient x input on the 28x28 grid), GENERATOR_THRESHOLD (the mask's, 0.5),
 # EVAL_METHODS (generator,gradient,smoothgrad,integrated-gradients,grad-cam,rise,centre).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -33,7 +35,7 @@ source bench/lib.sh
 bench_machine
 
 mobilenet="$shared/models/mobilenet_v2-imagenet"
-taps="/features/features.18/features.18.2/Clip_output_0,/features/features.13/Add_output_0,/features/features.6/Add_output_0"
+taps="${TRAIN_TAPS:-/features/features.18/features.18.2/Clip_output_0,/features/features.13/Add_output_0,/features/features.6/Add_output_0}"
 zoo="$work/zoo"
 # The reference preprocessing (../shared/README.md): plain bilinear resize to 224x224, (p-128)/128.
 bin/maskserve zoo register-classifier --zoo "$zoo" --name mobilenet --version 1 --onnx "$mobilenet/model.onnx" \

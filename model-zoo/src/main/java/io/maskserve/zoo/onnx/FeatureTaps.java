@@ -4,6 +4,7 @@ import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import io.maskserve.zoo.autodiff.GradientTap;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -18,6 +19,12 @@ import java.util.Set;
  * outputs keep their positions (the logits stay output 0) and the taps are appended after them,
  * in the order asked. ONNX Runtime computes those tensors anyway on the way to the logits, so a
  * tapped pass costs the copy of the tapped values only.
+ *
+ * <p>One more tensor can be read although the classifier's graph does not compute it: {@value
+ * GradientTap#GRAD_X_INPUT}, the top-1 logit's gradient × input (or a pooled variant, {@link
+ * GradientTap#pooled}). Asking for it replaces the graph
+ * by the one {@link GradientTap#withGradXInput} builds (the same outputs, plus a backward pass), so
+ * it comes from the same single run.
  *
  * <p>Stateless.
  */
@@ -42,11 +49,23 @@ public final class FeatureTaps {
   }
 
   /**
+   * Names of the tensors a generator may read from {@code model}: those {@link #computedTensors}
+   * gives plus {@value GradientTap#GRAD_X_INPUT} and its pooled variants (whether the classifier can be differentiated is
+   * checked when a generator asks for it, by {@link #withOutputs}).
+   */
+  public static Set<String> readableTensors(ModelProto model) {
+    Set<String> out = computedTensors(model);
+    out.addAll(GradientTap.names());
+    return out;
+  }
+
+  /**
    * {@code model} with {@code tensors} appended to its graph outputs (a tensor that already is an
    * output is not added twice).
    *
    * @throws IllegalArgumentException naming a tensor the graph does not compute, or when more than
-   *     {@value #MAX_TAPS} are asked or one is asked twice
+   *     {@value #MAX_TAPS} are asked or one is asked twice, or when a {@link GradientTap} tensor is
+   *     asked of a classifier that cannot be differentiated
    */
   public static ModelProto withOutputs(ModelProto model, List<String> tensors) {
     Objects.requireNonNull(model, "model");
@@ -58,6 +77,15 @@ public final class FeatureTaps {
       throw new IllegalArgumentException("a classifier tensor is named twice: " + tensors);
     }
     Set<String> computed = computedTensors(model);
+    if (GradientTap.anyIn(tensors) && !computed.contains(GradientTap.GRAD_X_INPUT)) {
+      try {
+        model = GradientTap.withGradXInput(model, tensors);
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("cannot compute " + GradientTap.GRAD_X_INPUT
+            + " for this classifier: " + e.getMessage(), e);
+      }
+      computed = computedTensors(model);
+    }
     GraphProto graph = model.getGraph();
     Set<String> outputs = new HashSet<>();
     graph.getOutputList().forEach(o -> outputs.add(o.getName()));

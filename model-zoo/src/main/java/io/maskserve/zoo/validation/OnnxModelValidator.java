@@ -168,7 +168,7 @@ public final class OnnxModelValidator implements ModelValidator {
       ModelProto classifierModel = classifierOnnx == null ? null : classifier(classifierOnnx);
       InputChecks.GeneratorInputs inputs = classifierModel == null
           ? InputChecks.generatorInputs(session, input)
-          : InputChecks.generatorInputs(session, input, FeatureTaps.computedTensors(classifierModel));
+          : InputChecks.generatorInputs(session, input, FeatureTaps.readableTensors(classifierModel));
       TensorInfo out = singleFloatOutput(session, "generator");
       long[] declared = out.getShape();
       if (declared.length != 4 && !allUnknown(declared)) {
@@ -294,7 +294,13 @@ public final class OnnxModelValidator implements ModelValidator {
    */
   private void classifierFeatures(ModelProto classifier, List<String> features, float[] batch, long[] shape,
       Map<String, float[]> values, Map<String, long[]> shapes) throws OrtException {
-    byte[] tapped = FeatureTaps.withOutputs(classifier, features).toByteArray();
+    byte[] tapped;
+    try {
+      tapped = FeatureTaps.withOutputs(classifier, features).toByteArray();
+    } catch (IllegalArgumentException e) {
+      // e.g. the gradient tap of a classifier with an op autodiff has no rule for
+      throw invalid(e.getMessage(), e);
+    }
     try (OrtSession.SessionOptions options = options();
         OrtSession classifierSession = env.createSession(tapped, options);
         OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(batch), shape);

@@ -96,6 +96,20 @@ class FeatureGeneratorRegistrationTest {
   }
 
   @Test
+  void aGeneratorReadingTheGradientTimesInputIsRecordedAndItsShapeChecked() {
+    String tap = io.maskserve.zoo.autodiff.GradientTap.GRAD_X_INPUT;
+    GeneratorSpec g = register(ReferenceGenerators.featureActivationGenerator(tap, 1, 32, 32)).generator()
+        .orElseThrow();
+    assertEquals(List.of(tap), g.features());
+    assertFalse(g.readsImage());
+    assertEquals(32, g.outputHeight());
+    // The tap has one channel: a generator expecting three fails the validation run, naming it.
+    assertTrue(store.delete(resnet.key(), true));
+    String msg = fails(() -> register(ReferenceGenerators.featureActivationGenerator(tap, 3, 32, 32))).getMessage();
+    assertTrue(msg.contains(tap), msg);
+  }
+
+  @Test
   void unknownTensorsAndMismatchedShapesAreRefusedWithAClearMessage() {
     // An input that is neither the image nor a classifier tensor, beside the image: refused by name.
     OnnxGraphBuilder b = new OnnxGraphBuilder("two_images");

@@ -460,7 +460,7 @@ public final class ExplanationPipeline implements BatchExplainer {
    * @return the logits {@code [n,C]}, or null when the call failed (the items are failed)
    */
   private static float[] classifyWithFeatures(LoadedModel model, List<Item> items, int h, int w, List<String> features) {
-    OnnxModel classifier = model.classifier();
+    OnnxModel classifier = model.featureClassifier();
     int n = items.size();
     List<String> outputs = new ArrayList<>();
     outputs.add(classifier.outputName());

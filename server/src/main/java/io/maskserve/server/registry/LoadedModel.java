@@ -26,6 +26,8 @@ public final class LoadedModel {
 
   private final ModelManifest manifest;
   private final OnnxModel classifier;
+  /** The session giving the generator's classifier tensors: {@link #classifier} unless they need a backward pass. */
+  private final OnnxModel featureClassifier;
   private final OnnxModel generator;
   private final boolean classConditional;
   private final String generatorImageInput;
@@ -38,9 +40,11 @@ public final class LoadedModel {
    * @throws ZooException FAILED_PRECONDITION if the generator session's inputs do not match the
    *     manifest (the sessions are not closed: the caller still owns them then)
    */
-  LoadedModel(ModelManifest manifest, OnnxModel classifier, OnnxModel generator, GradientModels gradients) {
+  LoadedModel(ModelManifest manifest, OnnxModel classifier, OnnxModel featureClassifier, OnnxModel generator,
+      GradientModels gradients) {
     this.manifest = Objects.requireNonNull(manifest, "manifest");
     this.classifier = Objects.requireNonNull(classifier, "classifier");
+    this.featureClassifier = Objects.requireNonNull(featureClassifier, "featureClassifier");
     this.generator = Objects.requireNonNull(generator, "generator");
     this.gradients = gradients;
     GeneratorSpec spec = manifest.generator().orElseThrow(
@@ -51,10 +55,10 @@ public final class LoadedModel {
         ? generator.inputNames().stream()
             .filter(n -> !n.equals(GeneratorSpec.TARGET_INPUT) && !spec.features().contains(n)).findFirst().orElseThrow()
         : null;
-    if (!classifier.outputNames().containsAll(spec.features())) {
+    if (!featureClassifier.outputNames().containsAll(spec.features())) {
       throw new ZooException(ZooException.Reason.FAILED_PRECONDITION, "the generator of " + manifest.key()
           + " reads the classifier tensors " + spec.features() + " but the classifier session outputs only "
-          + classifier.outputNames() + "; open the classifier with those tensors exposed (FeatureTaps)");
+          + featureClassifier.outputNames() + "; open the classifier with those tensors exposed (FeatureTaps)");
     }
   }
 
@@ -104,7 +108,7 @@ public final class LoadedModel {
    *     sessions stay open, owned by the caller)
    */
   public static LoadedModel of(ModelManifest manifest, OnnxModel classifier, OnnxModel generator) {
-    return new LoadedModel(manifest, classifier, generator, null);
+    return new LoadedModel(manifest, classifier, classifier, generator, null);
   }
 
   /**
@@ -113,7 +117,7 @@ public final class LoadedModel {
    */
   public static LoadedModel of(
       ModelManifest manifest, OnnxModel classifier, OnnxModel generator, GradientModels gradients) {
-    return new LoadedModel(manifest, classifier, generator, Objects.requireNonNull(gradients, "gradients"));
+    return new LoadedModel(manifest, classifier, classifier, generator, Objects.requireNonNull(gradients, "gradients"));
   }
 
   /** The zoo manifest this model was loaded from. */
@@ -121,9 +125,20 @@ public final class LoadedModel {
     return manifest;
   }
 
-  /** The classifier session. */
+  /** The classifier session: classification and the scoring of masked images. */
   public OnnxModel classifier() {
     return classifier;
+  }
+
+  /**
+   * The session that classifies the originals for a generator reading classifier tensors ({@link
+   * #generatorFeatures}), which it exposes after the logits. The same session as {@link
+   * #classifier} unless one of those tensors needs a backward pass ({@code GradientTap}): ONNX
+   * Runtime runs every node of a graph whichever outputs are asked, so masked images are then scored
+   * by the plain classifier.
+   */
+  public OnnxModel featureClassifier() {
+    return featureClassifier;
   }
 
   /** The generator session. */
@@ -174,6 +189,9 @@ public final class LoadedModel {
           gradients.close(); // never throws: logs its own failures
         }
         classifier.close();
+        if (featureClassifier != classifier) {
+          featureClassifier.close();
+        }
         generator.close();
         log.debug("closed sessions of {}", manifest.key());
       } catch (Exception e) {

@@ -2,6 +2,7 @@ package io.maskserve.server.registry;
 
 import java.nio.file.Path;
 import java.nio.file.Files;
+import io.maskserve.zoo.autodiff.GradientTap;
 import io.maskserve.zoo.onnx.FeatureTaps;
 import io.maskserve.server.runtime.OnnxModel;
 import io.maskserve.server.runtime.SessionFactory;
@@ -293,18 +294,26 @@ public final class ModelRegistry implements AutoCloseable {
   private LoadedModel load(ModelManifest m) {
     long t0 = System.nanoTime();
     OnnxModel classifier = null;
+    OnnxModel featureClassifier = null;
     OnnxModel generator = null;
     try {
       List<String> features = m.generator().orElseThrow().features();
       Path classifierFile = store.localFile(m, m.classifier());
       // A generator reading classifier tensors gets them from the classification pass itself: the
-      // session is opened on the classifier with those tensors exposed as extra outputs.
-      classifier = new OnnxModel(sessions.environment(), features.isEmpty()
+      // session is opened on the classifier with those tensors exposed as extra outputs. When one
+      // of them needs a backward pass, masked images are scored by a second, plain session.
+      boolean backward = GradientTap.anyIn(features);
+      classifier = new OnnxModel(sessions.environment(), features.isEmpty() || backward
           ? sessions.open(classifierFile)
           : sessions.open(FeatureTaps.withOutputs(Files.readAllBytes(classifierFile), features)));
+      featureClassifier = backward
+          ? new OnnxModel(sessions.environment(),
+              sessions.open(FeatureTaps.withOutputs(Files.readAllBytes(classifierFile), features)))
+          : classifier;
       generator = new OnnxModel(
           sessions.environment(), sessions.open(store.localFile(m, m.generator().orElseThrow().artifact())));
-      LoadedModel model = new LoadedModel(m, classifier, generator, GradientModels.forZoo(m, store, sessions));
+      LoadedModel model = new LoadedModel(m, classifier, featureClassifier, generator,
+          GradientModels.forZoo(m, store, sessions));
       log.info(
           "model loaded name={} version={} device={} classConditional={} features={} millis={}",
           m.name(),
@@ -316,10 +325,16 @@ public final class ModelRegistry implements AutoCloseable {
       return model;
     } catch (ZooException e) {
       closeQuietly(classifier);
+      if (featureClassifier != classifier) {
+        closeQuietly(featureClassifier);
+      }
       closeQuietly(generator);
       throw e;
     } catch (Exception e) {
       closeQuietly(classifier);
+      if (featureClassifier != classifier) {
+        closeQuietly(featureClassifier);
+      }
       closeQuietly(generator);
       throw new ZooException(
           ZooException.Reason.INTERNAL, "could not load model " + m.key() + ": " + e.getMessage(), e);

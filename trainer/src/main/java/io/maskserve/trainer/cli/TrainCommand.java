@@ -29,6 +29,7 @@ import io.maskserve.trainer.run.RunDirectory;
 import io.maskserve.zoo.GeneratorRegistration;
 import io.maskserve.zoo.ModelManifest;
 import io.maskserve.zoo.autodiff.AutodiffOptions;
+import io.maskserve.zoo.autodiff.GradientTap;
 import io.maskserve.zoo.fs.FileSystemZooStore;
 import io.maskserve.zoo.validation.OnnxModelValidator;
 import java.io.ByteArrayInputStream;
@@ -207,7 +208,9 @@ public final class TrainCommand implements Callable<Integer> {
       description = "Train a feature decoder instead of the image U-Net: the generator reads these tensors of the"
           + " classifier's ONNX graph (comma-separated; any order, they are sorted coarsest first), which the server"
           + " takes from the prediction's own forward pass. --width/--depth/--blocks/--output-level are then unused;"
-          + " the output grid is the finest tap's.")
+          + " the output grid is the finest tap's. The name " + GradientTap.GRAD_X_INPUT + " reads the top-1 logit's"
+          + " gradient x input [N,1,H,W], " + GradientTap.GRAD_X_INPUT + ".poolK its mean over KxK cells (K = 2, 4,"
+          + " 8, 16, 32); the classifier's pass then includes a backward pass.")
   List<String> decoderTaps;
 
   @Option(names = "--decoder-width", defaultValue = "64", paramLabel = "C",

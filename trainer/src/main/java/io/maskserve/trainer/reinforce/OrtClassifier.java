@@ -1,15 +1,16 @@
 package io.maskserve.trainer.reinforce;
 
-import io.maskserve.zoo.onnx.FeatureTaps;
-import java.util.List;
-import java.util.Set;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.maskserve.zoo.autodiff.GradientTap;
+import io.maskserve.zoo.onnx.FeatureTaps;
 import java.nio.FloatBuffer;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A frozen classifier run by ONNX Runtime, the reward's judge. Batches larger than {@code
@@ -20,6 +21,11 @@ public final class OrtClassifier implements AutoCloseable {
 
   private final OrtEnvironment env;
   private final OrtSession session;
+  /**
+   * The untapped classifier for {@link #logits} when a tap needs a backward pass ({@link
+   * GradientTap}): scoring masked images must not pay for it. Otherwise {@link #session}.
+   */
+  private final OrtSession scoring;
   private final String inputName;
   private final String logitsName;
   private final List<String> taps;
@@ -54,6 +60,12 @@ public final class OrtClassifier implements AutoCloseable {
       o.setIntraOpNumThreads(Math.max(1, threads));
       o.setInterOpNumThreads(1);
       session = env.createSession(this.taps.isEmpty() ? onnx : FeatureTaps.withOutputs(onnx, this.taps), o);
+      try {
+        scoring = GradientTap.anyIn(this.taps) ? env.createSession(onnx, o) : session;
+      } catch (OrtException | RuntimeException e) {
+        session.close();
+        throw e;
+      }
     }
     inputName = session.getInputNames().iterator().next();
     logitsName = session.getOutputNames().iterator().next();
@@ -73,7 +85,7 @@ public final class OrtClassifier implements AutoCloseable {
       int m = Math.min(maxBatch, n - start);
       FloatBuffer buf = FloatBuffer.wrap(images, start * len, m * len).slice();
       try (OnnxTensor x = OnnxTensor.createTensor(env, buf, new long[] {m, 3, height, width});
-          OrtSession.Result r = session.run(Map.of(inputName, x), Set.of(logitsName))) {
+          OrtSession.Result r = scoring.run(Map.of(inputName, x), Set.of(logitsName))) {
         float[][] part = (float[][]) r.get(0).getValue();
         System.arraycopy(part, 0, out, start, m);
       }
@@ -190,6 +202,9 @@ public final class OrtClassifier implements AutoCloseable {
 
   @Override
   public void close() throws OrtException {
+    if (scoring != session) {
+      scoring.close();
+    }
     session.close();
   }
 }
