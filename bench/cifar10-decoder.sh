@@ -8,7 +8,7 @@
 # Environment: OUT (default bench-out/cifar10-decoder), TRAIN_STEPS (2000), TRAIN_SEED (1),
 # TRAIN_PER_CLASS (800: the whole training split; fewer takes the first files of each class),
 # TRAIN_OBJECTIVE (reinforce), TRAIN_TAPS (the last two residual stages' outputs, 64x8x8 and 32x16x16:
-# a 16x16 map), TRAIN_ARGS (more `train` options; the defaults below are the measured best),
+# a 16x16 map; add maskserve.grad_x_input for the classifier's gradient x input, 1x32x32), TRAIN_ARGS (more `train` options; the defaults below are the measured best),
 # EVAL_IMAGES (1000), METHODS (generator,gradient,smoothgrad,integrated-gradients), GENERATOR (for `eval`
 # alone: the generator to measure, default $OUT/generator.onnx; `all` measures the one it trained).
 set -euo pipefail
