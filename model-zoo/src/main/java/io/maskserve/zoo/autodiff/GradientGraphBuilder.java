@@ -54,17 +54,7 @@ final class GradientGraphBuilder {
           + " (default domain), got " + (v < 0 ? "none" : v));
     }
     this.opset = v;
-    Set<String> inits = new HashSet<>();
-    for (TensorProto t : graph.getInitializerList()) {
-      inits.add(t.getName());
-    }
-    String in = null;
-    for (ValueInfoProto vi : graph.getInputList()) {
-      if (!inits.contains(vi.getName())) {
-        in = vi.getName();
-        break;
-      }
-    }
+    String in = differentiatedInput(graph);
     if (in == null) {
       throw new IllegalArgumentException("the model has no input");
     }
@@ -72,6 +62,23 @@ final class GradientGraphBuilder {
       throw new IllegalArgumentException("the model has no output");
     }
     this.input = in;
+  }
+
+  /**
+   * The input that gradients are taken with respect to: the graph's first input that is not an
+   * initializer (older exporters list weights as inputs too), or null if there is none.
+   */
+  static String differentiatedInput(GraphProto graph) {
+    Set<String> inits = new HashSet<>();
+    for (TensorProto t : graph.getInitializerList()) {
+      inits.add(t.getName());
+    }
+    for (ValueInfoProto vi : graph.getInputList()) {
+      if (!inits.contains(vi.getName())) {
+        return vi.getName();
+      }
+    }
+    return null;
   }
 
   /**

@@ -105,12 +105,8 @@ public final class GradientTap {
     ModelProto augmented = Autodiff.augment(classifier, new AutodiffOptions(AutodiffOptions.Score.LOGIT, List.of()));
     GraphProto graph = augmented.getGraph();
     String logits = original.getOutput(0).getName();
-    String image = null;
-    for (ValueInfoProto in : graph.getInputList()) {
-      if (!in.getName().equals(Autodiff.TARGET) && !isInitializer(graph, in.getName())) {
-        image = in.getName();
-      }
-    }
+    // The input autodiff differentiated (augment adds target after it).
+    String image = GradientGraphBuilder.differentiatedInput(original);
     GraphProto.Builder g = graph.toBuilder().clearInput().clearOutput().clearNode();
     for (ValueInfoProto in : graph.getInputList()) {
       if (!in.getName().equals(Autodiff.TARGET)) {
@@ -144,14 +140,5 @@ public final class GradientTap {
     g.addNode(NodeProto.newBuilder().setOpType("ReduceSum").setName(GRAD_X_INPUT).addInput(product).addInput(axes)
         .addOutput(GRAD_X_INPUT).addAttribute(Attrs.intAttr("keepdims", 1)));
     return augmented.toBuilder().setGraph(g).build();
-  }
-
-  private static boolean isInitializer(GraphProto graph, String name) {
-    for (TensorProto t : graph.getInitializerList()) {
-      if (t.getName().equals(name)) {
-        return true;
-      }
-    }
-    return false;
   }
 }

@@ -324,29 +324,25 @@ public final class ModelRegistry implements AutoCloseable {
           (System.nanoTime() - t0) / 1_000_000);
       return model;
     } catch (ZooException e) {
-      closeQuietly(classifier);
-      if (featureClassifier != classifier) {
-        closeQuietly(featureClassifier);
-      }
-      closeQuietly(generator);
+      closeQuietly(classifier, featureClassifier, generator);
       throw e;
     } catch (Exception e) {
-      closeQuietly(classifier);
-      if (featureClassifier != classifier) {
-        closeQuietly(featureClassifier);
-      }
-      closeQuietly(generator);
+      closeQuietly(classifier, featureClassifier, generator);
       throw new ZooException(
           ZooException.Reason.INTERNAL, "could not load model " + m.key() + ": " + e.getMessage(), e);
     }
   }
 
-  private static void closeQuietly(OnnxModel model) {
-    if (model != null) {
-      try {
-        model.close();
-      } catch (Exception ignored) {
-        // best effort on a failure path
+  /** Closes each distinct non-null session once (the feature session may be the classifier's). */
+  private static void closeQuietly(OnnxModel... models) {
+    java.util.Set<OnnxModel> closed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    for (OnnxModel model : models) {
+      if (model != null && closed.add(model)) {
+        try {
+          model.close();
+        } catch (Exception ignored) {
+          // best effort on a failure path
+        }
       }
     }
   }
