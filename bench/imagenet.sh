@@ -18,7 +18,7 @@
 # --samples and --rise-* options in TRAIN_ARGS),
 # TRAIN_ARGS (more `train` options, e.g. "--nested-exponents 1,2,4"), TRAIN_TAPS (the classifier tensors the
 # decoder reads, comma-separated; default the shipped generator's three, 7x7, 14x14 and 28x28; add
-# maskserve.grad_x_input.pool8 for the gradient x input on the 28x28 grid), GENERATOR_THRESHOLD (the mask's, 0.5),
+# maskserve.grad_x_input.pool8 for the gradient x input on the 28x28 grid), TRAIN_SMOOTH (the map's average-pool side, 3), GENERATOR_THRESHOLD (the mask's, 0.5),
 # EVAL_METHODS (generator,gradient,smoothgrad,integrated-gradients,grad-cam,rise,centre).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -59,7 +59,7 @@ if [ "$what" = all ] || [ "$what" = train ]; then
   # shellcheck disable=SC2086
   MASKSERVE_JAVA_OPTS="-Xmx6g" bin/maskserve train --zoo "$zoo" --model mobilenet --data "$work/train.txt" \
     --out "$work/run" --objective "${TRAIN_OBJECTIVE:-reinforce}" --steps "${TRAIN_STEPS:-600}" --batch-size 16 \
-    "${objective_args[@]}" --initial-keep 0.6 --smooth 3 --decoder-taps "$taps" --decoder-width 64 \
+    "${objective_args[@]}" --initial-keep 0.6 --smooth "${TRAIN_SMOOTH:-3}" --decoder-taps "$taps" --decoder-width 64 \
     --checkpoint-every 100 --seed "${TRAIN_SEED:-1}" ${TRAIN_ARGS:-} >"$work/train.log" 2>&1 \
     || { tail -n 20 "$work/train.log" >&2; exit 1; }
   t1=$(date +%s)

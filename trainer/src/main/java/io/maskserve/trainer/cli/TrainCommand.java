@@ -14,6 +14,7 @@ import io.maskserve.trainer.model.DecoderConfig;
 import io.maskserve.trainer.reinforce.Evaluation;
 import io.maskserve.trainer.reinforce.GeneratorCheckpoint;
 import io.maskserve.trainer.reinforce.AmortisedRise;
+import io.maskserve.trainer.reinforce.Substrate;
 import io.maskserve.trainer.reinforce.Objective;
 import io.maskserve.trainer.reinforce.OrtClassifier;
 import io.maskserve.trainer.reinforce.OrtGradients;
@@ -113,6 +114,13 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--rise-keep", defaultValue = "0.5", paramLabel = "Q",
       description = "rise objective: probability of keeping a grid cell (default ${DEFAULT-VALUE}).")
   float riseKeep;
+
+  @Option(names = "--substrate", defaultValue = "MEAN", paramLabel = "MEAN|BLUR|MIXED",
+      description = "What removed pixels become in the samples that ask whether the kept region keeps the class (rise:"
+          + " every mask; reinforce: the keep samples, with --estimator REINFORCE; destroyer samples always remove to the"
+          + " mean, as the deletion metric does): the dataset mean, the image blurred as the insertion metric blurs it,"
+          + " or either per image and step. Default ${DEFAULT-VALUE}.")
+  Substrate substrate;
 
   @Option(names = "--estimator", defaultValue = "MUPROP", paramLabel = "E",
       description = "reinforce objective: REINFORCE, MUPROP (Taylor control variate) or LOCAL (local input"
@@ -266,7 +274,14 @@ public final class TrainCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--lambda-deletion, --nested-exponents and --destroyer-budgets apply to the"
           + " reinforce objective, not to --objective " + objectiveName);
     }
-    AmortisedRise.Settings riseSettings = rise ? new AmortisedRise.Settings(riseFit, samples, riseGrid, riseKeep) : null;
+    if (paper && substrate != Substrate.MEAN) {
+      throw new IllegalArgumentException("--substrate applies to the reinforce and rise objectives, not to --objective paper");
+    }
+    if (!paper && !rise && substrate != Substrate.MEAN && estimator != Reinforce.Estimator.REINFORCE) {
+      throw new IllegalArgumentException("--substrate " + substrate + " needs --estimator REINFORCE (" + estimator
+          + " expands the score on the mean substrate)");
+    }
+    AmortisedRise.Settings riseSettings = rise ? new AmortisedRise.Settings(riseFit, samples, riseGrid, riseKeep, substrate) : null;
     float keepThreshold = threshold != null ? threshold : paper ? Paper.THRESHOLD
         : rise ? AmortisedRise.THRESHOLD : 0.5f;
     OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -297,10 +312,12 @@ public final class TrainCommand implements Callable<Integer> {
     // The paper objective has always recorded these settings (its runs resume by them); rise has its own.
     Reinforce.Settings settings = rise ? null : new Reinforce.Settings(samples, lambdaArea, lambdaTv, entropy, estimator, eta,
         keepThreshold, lambdaDeletion, nestedExponents == null ? List.of() : nestedExponents,
-        destroyerBudgets == null ? List.of() : destroyerBudgets);
+        destroyerBudgets == null ? List.of() : destroyerBudgets, substrate);
     RunDirectory run = new RunDirectory(out);
     String label = paper ? "paper"
-        : rise ? "rise/" + riseFit + ", grid " + riseGrid + ", keep " + riseKeep : "reinforce/" + estimator;
+        : rise ? "rise/" + riseFit + ", grid " + riseGrid + ", keep " + riseKeep
+            + ", substrate " + substrate : "reinforce/" + estimator
+            + (substrate == Substrate.MEAN ? "" : ", keep samples on substrate " + substrate);
     run.begin(settings(manifest, config, settings, objectiveName, keepThreshold, ranking), resume);
     boolean needsGradients = paper || (!rise && estimator != Reinforce.Estimator.REINFORCE);
     GeneratorCheckpoint architecture = new GeneratorCheckpoint(gc, decoder, h, wd);
@@ -417,12 +434,16 @@ public final class TrainCommand implements Callable<Integer> {
       m.put("riseFit", riseFit.name());
       m.put("riseGrid", Integer.toString(riseGrid));
       m.put("riseKeep", Float.toString(riseKeep));
+
     } else {
       m.put("estimator", s.estimator().name());
       m.put("eta", Float.toString(s.taylorWeight()));
       m.put("lambdaArea", Float.toString(s.lambdaArea()));
       m.put("lambdaTv", Float.toString(s.lambdaTv()));
       m.put("entropy", Float.toString(s.entropyWeight()));
+    }
+    if (substrate != Substrate.MEAN) { // absent = MEAN, so runs from before the option still resume
+      m.put("substrate", substrate.name());
     }
     m.put("samples", Integer.toString(samples));
     m.put("threshold", Float.toString(keepThreshold));

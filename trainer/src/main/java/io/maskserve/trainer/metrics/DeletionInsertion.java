@@ -213,8 +213,17 @@ public final class DeletionInsertion {
     return out;
   }
 
-  /** Separable Gaussian blur per channel, kernel {@link #BLUR_KERNEL}, σ {@link #BLUR_SIGMA}, reflected borders. */
-  static float[] blur(float[] image, int h, int w) {
+  /**
+   * The insertion metric's substrate: a separable Gaussian blur per channel, kernel {@link
+   * #BLUR_KERNEL}, σ {@link #BLUR_SIGMA}, reflected borders. Public so that training can remove
+   * pixels to the same substrate the metric inserts them into.
+   *
+   * @param image one image, {@code [3,h,w]} contiguous
+   * @param h its height
+   * @param w its width
+   * @return a new blurred image of the same layout
+   */
+  public static float[] blur(float[] image, int h, int w) {
     int k = BLUR_KERNEL / 2;
     double[] kernel = new double[BLUR_KERNEL];
     double total = 0;

@@ -36,6 +36,11 @@ import java.util.SplittableRandom;
  *       effect on the score; 0.5 is no effect.
  * </ul>
  *
+ * <p>Removed pixels go to a {@link Substrate}: the dataset mean (0 in normalised space, RISE's and
+ * the deletion metric's choice), the image blurred as the insertion metric blurs it, or one of the
+ * two per image and step. The additive fit centres each image's scores over its samples, which
+ * share the image's substrate, so the intercept absorbs the substrate's own score.
+ *
  * <p>The deterministic mask keeps the cells above {@link #threshold()}: for the additive fit the
  * cells that raise the score; for the mean fit, whose map is the expected score, those under which
  * the class keeps half its probability on average.
@@ -63,16 +68,23 @@ public final class AmortisedRise implements Objective {
    * @param samples masks per image per step, {@code >= 1} ({@code >= 2} for {@link Fit#ADDITIVE})
    * @param grid RISE's grid side s, {@code >= 1}
    * @param keep RISE's probability of keeping a grid cell, in (0,1]
+   * @param substrate what removed pixels become
    */
-  public record Settings(Fit fit, int samples, int grid, float keep) {
+  public record Settings(Fit fit, int samples, int grid, float keep, Substrate substrate) {
     public Settings {
       Objects.requireNonNull(fit, "fit");
+      Objects.requireNonNull(substrate, "substrate");
       int least = fit == Fit.ADDITIVE ? 2 : 1;
       if (samples < least || grid < 1 || !(keep > 0f && keep <= 1f)) {
         throw new IllegalArgumentException("rise objective (" + fit.name().toLowerCase(java.util.Locale.ROOT)
             + " fit): samples must be >= " + least + ", grid >= 1 and keep in (0,1]; got samples " + samples
             + ", grid " + grid + ", keep " + keep);
       }
+    }
+
+    /** Settings whose removed pixels go to the mean, RISE's own choice. */
+    public Settings(Fit fit, int samples, int grid, float keep) {
+      this(fit, samples, grid, keep, Substrate.MEAN);
     }
   }
 
@@ -112,8 +124,10 @@ public final class AmortisedRise implements Objective {
     for (int j = 0; j < b * k; j++) {
       sampler.next(masks, j * plane);
     }
-    double[] logp = classifier.logProbabilities(batch.masked(masks, k, height, width), b * k,
-        batch.repeatedTargets(k));
+    float[] masked = batch.masked(masks, k, height, width);
+    boolean[] blurred = settings.substrate().blurred(b, rng); // drawn after the masks
+    batch.blurRemoved(masked, masks, k, height, width, (i, s) -> blurred[i]);
+    double[] logp = classifier.logProbabilities(masked, b * k, batch.repeatedTargets(k));
     float[] target = new float[b * k];
     double probSum = 0;
     double logSum = 0;

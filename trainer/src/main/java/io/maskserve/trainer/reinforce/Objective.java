@@ -3,6 +3,8 @@ package io.maskserve.trainer.reinforce;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.onnxruntime.OrtException;
+import io.maskserve.trainer.metrics.DeletionInsertion;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -62,6 +64,42 @@ public interface Objective {
       return out;
     }
 
+    /**
+     * Puts the insertion metric's blurred image under the removed part of the masks that {@code
+     * blurred} picks (by image and sample index): their {@code x·m} in {@code masked} (as {@link
+     * #masked} made it, same layout) becomes {@code x·m + blur(x)·(1 − m)}. The others keep the mean
+     * (0) there. Each image is blurred at most once.
+     */
+    public void blurRemoved(float[] masked, float[] masks, int samples, int h, int w, SamplePredicate blurred) {
+      int len = imageLength();
+      int plane = height * width;
+      int cells = h * w;
+      int fy = height / h;
+      int fx = width / w;
+      for (int i = 0; i < size; i++) {
+        float[] blur = null;
+        for (int s = 0; s < samples; s++) {
+          if (!blurred.test(i, s)) {
+            continue;
+          }
+          if (blur == null) {
+            blur = DeletionInsertion.blur(Arrays.copyOfRange(images, i * len, (i + 1) * len), height, width);
+          }
+          int j = i * samples + s;
+          for (int y = 0; y < height; y++) {
+            int row = j * cells + (y / fy) * w;
+            for (int x = 0; x < width; x++) {
+              float removed = 1f - masks[row + x / fx];
+              int q = y * width + x;
+              for (int c = 0; c < 3; c++) {
+                masked[j * len + c * plane + q] += removed * blur[c * plane + q];
+              }
+            }
+          }
+        }
+      }
+    }
+
     /** Every target repeated {@code samples} times, matching {@link #masked}. */
     public int[] repeatedTargets(int samples) {
       int[] out = new int[size * samples];
@@ -70,6 +108,13 @@ public interface Objective {
       }
       return out;
     }
+  }
+
+  /** Picks samples by image index and sample index within the image. */
+  @FunctionalInterface
+  interface SamplePredicate {
+    /** Whether sample {@code sample} of image {@code image} is picked. */
+    boolean test(int image, int sample);
   }
 
   /**

@@ -61,6 +61,11 @@ import java.util.SplittableRandom;
  * image and removing it destroys the class whichever cells it holds, which is why the deletion
  * term on keep samples carries no ranking. Each group (keep, destroy) has its own leave-one-out
  * baseline; the area, TV and Taylor control variate terms apply to the keep samples.
+ *
+ * <p><b>Keep substrate</b> (optional): the keep samples' removed pixels can go to the insertion
+ * metric's blurred image instead of the mean ({@link Substrate}), so that their reward asks the
+ * insertion question; destroyer samples and the deletion term stay on the mean, the deletion
+ * metric's substrate.
  */
 public final class Reinforce implements Objective {
 
@@ -92,10 +97,22 @@ public final class Reinforce implements Objective {
    *     empty = every keep sample from p itself
    * @param destroyerBudgets removal fractions f in (0, 1) of the destroyer samples (every second
    *     sample, weight β; one f per image drawn from the list); empty = none
+   * @param keepSubstrate what the keep samples' removed pixels become (destroyer samples and the
+   *     deletion term always remove to the mean, as the deletion metric does); other than {@link
+   *     Substrate#MEAN} only with {@link Estimator#REINFORCE}, whose gradient needs no Taylor
+   *     expansion of the score
    */
   public record Settings(int samples, float lambdaArea, float lambdaTv, float entropyWeight, Estimator estimator,
       float taylorWeight, float threshold, float deletionWeight, List<Float> nestedExponents,
-      List<Float> destroyerBudgets) {
+      List<Float> destroyerBudgets, Substrate keepSubstrate) {
+
+    /** Settings whose keep samples remove to the mean. */
+    public Settings(int samples, float lambdaArea, float lambdaTv, float entropyWeight, Estimator estimator,
+        float taylorWeight, float threshold, float deletionWeight, List<Float> nestedExponents,
+        List<Float> destroyerBudgets) {
+      this(samples, lambdaArea, lambdaTv, entropyWeight, estimator, taylorWeight, threshold, deletionWeight,
+          nestedExponents, destroyerBudgets, Substrate.MEAN);
+    }
 
     /** Settings without destroyer samples. */
     public Settings(int samples, float lambdaArea, float lambdaTv, float entropyWeight, Estimator estimator,
@@ -122,6 +139,12 @@ public final class Reinforce implements Objective {
         throw new IllegalArgumentException("reinforce needs at least 2 samples per image, got " + samples);
       }
       java.util.Objects.requireNonNull(estimator, "estimator");
+      java.util.Objects.requireNonNull(keepSubstrate, "keepSubstrate");
+      if (keepSubstrate != Substrate.MEAN && estimator != Estimator.REINFORCE) {
+        // MUPROP's and LOCAL's first-order terms differentiate the score on the mean substrate.
+        throw new IllegalArgumentException("a keep substrate other than the mean needs the REINFORCE estimator, got "
+            + estimator);
+      }
       if (lambdaArea < 0 || lambdaTv < 0 || entropyWeight < 0 || taylorWeight < 0 || !(deletionWeight >= 0)) {
         throw new IllegalArgumentException("reinforce weights must be non-negative");
       }
@@ -240,7 +263,10 @@ public final class Reinforce implements Objective {
     float[] masks = perSample ? Masks.sample(q, b * k, 1, cells, rng) : Masks.sample(probs, b, k, cells, rng);
     // One classifier pass scores every sample: a keep sample's kept cells, a destroyer's image with
     // its set removed.
-    float[] masked = batch.masked(destroyers ? complement(masks, k, cells, settings::destroyer) : masks, k, h, w);
+    float[] scored = destroyers ? complement(masks, k, cells, settings::destroyer) : masks;
+    float[] masked = batch.masked(scored, k, h, w);
+    boolean[] blurred = settings.keepSubstrate().blurred(b, rng); // drawn after the masks
+    batch.blurRemoved(masked, scored, k, h, w, (i, s) -> blurred[i] && !settings.destroyer(s));
     int[] maskedTargets = batch.repeatedTargets(k);
     double[] logp;
     float[] local = null;

@@ -2,6 +2,7 @@ package io.maskserve.trainer.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnxruntime.OrtEnvironment;
@@ -111,11 +112,27 @@ class CommandsTest {
     recorded = Files.readString(tmp.resolve("rise").resolve("run.properties"));
     assertTrue(recorded.contains("objective=rise") && recorded.contains("riseFit=ADDITIVE")
         && recorded.contains("riseGrid=4") && recorded.contains("riseKeep=0.6"), recorded);
-    // RISE's own estimate needs no second sample (reinforce would).
-    run(new TrainCommand(), "--zoo", zoo.toString(), "--model", "synth", "--data", data.toString(),
+    // The default substrate is not recorded, so runs from before the option still resume.
+    assertFalse(recorded.contains("substrate"), recorded);
+    // RISE's own estimate needs no second sample (reinforce would); another substrate is recorded.
+    out = run(new TrainCommand(), "--zoo", zoo.toString(), "--model", "synth", "--data", data.toString(),
         "--out", tmp.resolve("rise-mean").toString(), "--steps", "1", "--batch-size", "4", "--samples", "1",
-        "--width", "4", "--objective", "rise", "--rise-fit", "MEAN");
-    assertTrue(Files.readString(tmp.resolve("rise-mean").resolve("run.properties")).contains("riseFit=MEAN"));
+        "--width", "4", "--objective", "rise", "--rise-fit", "MEAN", "--substrate", "MIXED");
+    assertTrue(out.contains("substrate MIXED"), out);
+    recorded = Files.readString(tmp.resolve("rise-mean").resolve("run.properties"));
+    assertTrue(recorded.contains("riseFit=MEAN") && recorded.contains("substrate=MIXED"), recorded);
+    // Reinforce's keep samples on the blurred image: REINFORCE only; paper has no such option.
+    out = run(new TrainCommand(), "--zoo", zoo.toString(), "--model", "synth", "--data", data.toString(),
+        "--out", tmp.resolve("keep-blur").toString(), "--steps", "1", "--batch-size", "4", "--width", "4",
+        "--estimator", "REINFORCE", "--substrate", "BLUR");
+    assertTrue(out.contains("keep samples on substrate BLUR"), out);
+    assertTrue(Files.readString(tmp.resolve("keep-blur").resolve("run.properties")).contains("substrate=BLUR"));
+    refused = refused(new TrainCommand(), "--zoo", zoo.toString(), "--model", "synth", "--data", data.toString(),
+        "--out", tmp.resolve("keep-muprop").toString(), "--steps", "2", "--substrate", "BLUR");
+    assertTrue(refused.contains("needs --estimator REINFORCE"), refused);
+    refused = refused(new TrainCommand(), "--zoo", zoo.toString(), "--model", "synth", "--data", data.toString(),
+        "--out", tmp.resolve("paper-blur").toString(), "--steps", "2", "--objective", "paper", "--substrate", "BLUR");
+    assertTrue(refused.contains("not to --objective paper"), refused);
     refused = refused(new TrainCommand(), "--zoo", zoo.toString(), "--model", "synth", "--data", data.toString(),
         "--out", tmp.resolve("rise-d").toString(), "--steps", "2", "--objective", "rise", "--lambda-deletion", "2");
     assertTrue(refused.contains("not to --objective rise"), refused);

@@ -1,12 +1,14 @@
 package io.maskserve.trainer.reinforce;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import io.maskserve.trainer.metrics.DeletionInsertion;
 import io.maskserve.trainer.model.Djl;
 import io.maskserve.zoo.masks.RiseMasks;
 import java.util.SplittableRandom;
@@ -145,12 +147,64 @@ class AmortisedRiseTest {
   }
 
   @Test
+  void blurAndMixedSubstratesFillRemovedPixelsFromTheBlurredImage() throws Exception {
+    // The reward is the mean score of the masked images; recomputed here with every removed pixel
+    // taken from the insertion metric's blurred image (BLUR), or from it for the images the stream
+    // picks after the masks (MIXED) and 0 for the others.
+    int k = 3;
+    for (Substrate substrate : new Substrate[] {
+        Substrate.BLUR, Substrate.MIXED}) {
+      try (ObjectiveFixture fixture = new ObjectiveFixture(N);
+          NDManager manager = NDManager.newBaseManager(Djl.engine().getEngineName())) {
+        float[] probs = ObjectiveFixture.probabilities(N * CELLS, 5);
+        NDArray p = manager.create(probs, new Shape(N, 1, GRID, GRID));
+        Objective.Outcome out = new AmortisedRise(new AmortisedRise.Settings(AmortisedRise.Fit.MEAN, k, 4, 0.5f,
+            substrate), fixture.classifier).loss(fixture.batch, p, new SplittableRandom(17), manager, 0);
+        Objective.Outcome onMean = new AmortisedRise(new AmortisedRise.Settings(AmortisedRise.Fit.MEAN, k, 4, 0.5f),
+            fixture.classifier).loss(fixture.batch, p, new SplittableRandom(17), manager, 0);
+
+        SplittableRandom rng = new SplittableRandom(17);
+        RiseMasks masks = new RiseMasks(4, 0.5f, 32, 32, rng);
+        float[][] drawn = new float[N * k][32 * 32];
+        for (float[] m : drawn) {
+          masks.next(m, 0);
+        }
+        Objective.Batch batch = fixture.batch;
+        int len = batch.imageLength();
+        double mean = 0;
+        int blurred = 0;
+        for (int i = 0; i < N; i++) {
+          boolean blur = substrate == Substrate.BLUR || !rng.nextBoolean();
+          blurred += blur ? 1 : 0;
+          float[] image = java.util.Arrays.copyOfRange(batch.images(), i * len, (i + 1) * len);
+          float[] substrateImage = blur ? DeletionInsertion.blur(image, 32, 32) : new float[len];
+          for (int s = 0; s < k; s++) {
+            float[] m = drawn[i * k + s];
+            float[] masked = new float[len];
+            for (int c = 0; c < 3; c++) {
+              for (int q = 0; q < 32 * 32; q++) {
+                masked[c * 1024 + q] = image[c * 1024 + q] * m[q] + substrateImage[c * 1024 + q] * (1 - m[q]);
+              }
+            }
+            mean += Math.exp(fixture.classifier.logProbabilities(masked, 1, new int[] {batch.targets()[i]})[0]) / (N * k);
+          }
+        }
+        assertEquals(mean, out.reward(), 1e-5, substrate.name());
+        if (blurred > 0) {
+          assertNotEquals(onMean.reward(), out.reward(), 1e-4, substrate + ": the substrate changed no score");
+        }
+      }
+    }
+  }
+
+  @Test
   void settingsAndGridsAreChecked() throws Exception {
     assertThrows(IllegalArgumentException.class, () -> new AmortisedRise.Settings(AmortisedRise.Fit.ADDITIVE, 1, 8, 0.5f));
     assertThrows(IllegalArgumentException.class, () -> new AmortisedRise.Settings(AmortisedRise.Fit.MEAN, 0, 8, 0.5f));
     assertThrows(IllegalArgumentException.class, () -> new AmortisedRise.Settings(AmortisedRise.Fit.MEAN, 4, 0, 0.5f));
     assertThrows(IllegalArgumentException.class, () -> new AmortisedRise.Settings(AmortisedRise.Fit.MEAN, 4, 8, 0f));
     assertThrows(IllegalArgumentException.class, () -> new AmortisedRise.Settings(AmortisedRise.Fit.MEAN, 4, 8, Float.NaN));
+    assertThrows(NullPointerException.class, () -> new AmortisedRise.Settings(AmortisedRise.Fit.MEAN, 4, 8, 0.5f, null));
     try (ObjectiveFixture fixture = new ObjectiveFixture(1);
         NDManager manager = NDManager.newBaseManager(Djl.engine().getEngineName())) {
       NDArray p = manager.create(new float[9], new Shape(1, 1, 3, 3)); // 3 does not divide 32

@@ -160,6 +160,27 @@ class NestedBudgetsTest {
   }
 
   @Test
+  void keepSamplesOnTheBlurredSubstrateLeaveTheDestroyersOnTheMean() throws Exception {
+    // The same seed draws the same masks on either substrate (BLUR draws nothing more). Only the keep
+    // samples' scores may move, so the reward (over all K) moves by exactly the keep samples' log p
+    // change times their share, 1/2 — which fails if a destroyer were scored on the blur too.
+    try (Fixture f = new Fixture()) {
+      float[] probs = f.randomProbs(6);
+      Reinforce.Settings mean = destroyers(4, List.of(0.2f), List.of());
+      Reinforce.Settings blur = new Reinforce.Settings(4, 1f, 0.3f, 0.01f, Reinforce.Estimator.REINFORCE, 1f, 0.5f,
+          1f, List.of(), List.of(0.2f), Substrate.BLUR);
+      Objective.Outcome onMean = f.loss(mean, probs, 9);
+      Objective.Outcome onBlur = f.loss(blur, probs, 9);
+      assertEquals(onMean.keep(), onBlur.keep(), 1e-9);
+      assertTrue(Math.abs(onBlur.logProb() - onMean.logProb()) > 1e-3, "the keep samples' scores did not move");
+      assertEquals((onBlur.logProb() - onMean.logProb()) / 2, onBlur.reward() - onMean.reward(), 1e-5);
+    }
+    // MUPROP and LOCAL expand the score on the mean substrate.
+    assertThrows(IllegalArgumentException.class, () -> new Reinforce.Settings(4, 1f, 0f, 0f,
+        Reinforce.Estimator.MUPROP, 1f, 0.5f, 0f, List.of(), List.of(), Substrate.MIXED));
+  }
+
+  @Test
   void destroyerSettingsAreValidated() {
     assertThrows(IllegalArgumentException.class, () -> new Reinforce.Settings(4, 1f, 0f, 0f,
         Reinforce.Estimator.REINFORCE, 0f, 0.5f, 0f, List.of(), List.of(0.1f)), "needs a deletion weight");

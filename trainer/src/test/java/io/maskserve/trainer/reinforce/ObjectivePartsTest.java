@@ -38,6 +38,47 @@ class ObjectivePartsTest {
   }
 
   @Test
+  void blurRemovedFillsWhatEachPickedMaskRemovesFromTheBlurredImage() {
+    // Two 8x8 images, two samples each on a 4x4 grid (2x2 pixels per cell): x·m + blur(x)·(1 − m) for
+    // the picked samples (image 0 sample 1, image 1 sample 0), x·m for the others.
+    int n = 2;
+    int k = 2;
+    int size = 8;
+    int len = 3 * size * size;
+    SplittableRandom r = new SplittableRandom(5);
+    float[] images = new float[n * len];
+    for (int i = 0; i < images.length; i++) {
+      images[i] = (float) r.nextGaussian();
+    }
+    float[] masks = new float[n * k * 16];
+    for (int i = 0; i < masks.length; i++) {
+      masks[i] = r.nextBoolean() ? 1f : (float) r.nextDouble();
+    }
+    Objective.Batch batch = new Objective.Batch(images, n, size, size, new int[] {0, 1});
+    float[] masked = batch.masked(masks, k, 4, 4);
+    float[] plain = masked.clone();
+    batch.blurRemoved(masked, masks, k, 4, 4, (i, s) -> i != s);
+    for (int i = 0; i < n; i++) {
+      float[] blurred = io.maskserve.trainer.metrics.DeletionInsertion.blur(
+          java.util.Arrays.copyOfRange(images, i * len, (i + 1) * len), size, size);
+      for (int s = 0; s < k; s++) {
+        int j = i * k + s;
+        for (int c = 0; c < 3; c++) {
+          for (int y = 0; y < size; y++) {
+            for (int x = 0; x < size; x++) {
+              int q = c * size * size + y * size + x;
+              float m = masks[j * 16 + (y / 2) * 4 + x / 2];
+              float expected = images[i * len + q] * m + (i != s ? blurred[q] * (1 - m) : 0f);
+              assertEquals(expected, masked[j * len + q], 1e-5, "image " + i + " sample " + s);
+            }
+          }
+        }
+      }
+    }
+    assertFalse(java.util.Arrays.equals(plain, masked));
+  }
+
+  @Test
   void leaveOneOutSubtractsTheOtherSamplesMean() {
     float[] adv = Reinforce.leaveOneOut(new float[] {1, 2, 6, 10, 10, 10}, 2, 3);
     assertArrayEquals(new float[] {1 - 4f, 2 - 3.5f, 6 - 1.5f, 0, 0, 0}, adv, 1e-6f);
