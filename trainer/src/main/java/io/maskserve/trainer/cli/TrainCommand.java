@@ -434,7 +434,6 @@ public final class TrainCommand implements Callable<Integer> {
       m.put("riseFit", riseFit.name());
       m.put("riseGrid", Integer.toString(riseGrid));
       m.put("riseKeep", Float.toString(riseKeep));
-
     } else {
       m.put("estimator", s.estimator().name());
       m.put("eta", Float.toString(s.taylorWeight()));

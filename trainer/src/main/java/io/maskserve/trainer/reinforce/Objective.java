@@ -69,6 +69,13 @@ public interface Objective {
      * blurred} picks (by image and sample index): their {@code x·m} in {@code masked} (as {@link
      * #masked} made it, same layout) becomes {@code x·m + blur(x)·(1 − m)}. The others keep the mean
      * (0) there. Each image is blurred at most once.
+     *
+     * @param masked the masked images to complete, {@code [size·samples,3,height,width]}
+     * @param masks the masks {@code masked} was made with, {@code [size][samples][h·w]}
+     * @param samples masks per image
+     * @param h the masks' grid height (divides the image height)
+     * @param w the masks' grid width (divides the image width)
+     * @param blurred which samples remove to the blurred image
      */
     public void blurRemoved(float[] masked, float[] masks, int samples, int h, int w, SamplePredicate blurred) {
       int len = imageLength();
