@@ -124,9 +124,8 @@ public final class AmortisedRise implements Objective {
     for (int j = 0; j < b * k; j++) {
       sampler.next(masks, j * plane);
     }
-    float[] masked = batch.masked(masks, k, height, width);
     boolean[] blurred = settings.substrate().blurred(b, rng); // drawn after the masks
-    batch.blurRemoved(masked, masks, k, height, width, (i, s) -> blurred[i]);
+    float[] masked = batch.masked(masks, k, height, width, (i, s) -> blurred[i]);
     double[] logp = classifier.logProbabilities(masked, b * k, batch.repeatedTargets(k));
     float[] target = new float[b * k];
     double probSum = 0;

@@ -87,6 +87,16 @@ public final class Masks {
    */
   public static void applyMask(float[] image, int imageOffset, int height, int width, float[] mask, int maskOffset,
       int h, int w, float[] dst, int dstOffset) {
+    applyMask(image, imageOffset, height, width, mask, maskOffset, h, w, null, dst, dstOffset);
+  }
+
+  /**
+   * As {@link #applyMask(float[], int, int, int, float[], int, int, int, float[], int)}, with the
+   * removed part taken from {@code substrate} (one image, CHW from offset 0) instead of the mean:
+   * {@code x·m + substrate·(1 − m)}; a null substrate is the mean.
+   */
+  public static void applyMask(float[] image, int imageOffset, int height, int width, float[] mask, int maskOffset,
+      int h, int w, float[] substrate, float[] dst, int dstOffset) {
     int fy = height / h;
     int fx = width / w;
     int plane = height * width;
@@ -96,7 +106,11 @@ public final class Masks {
         float keep = mask[row + x / fx];
         int p = y * width + x;
         for (int c = 0; c < 3; c++) {
-          dst[dstOffset + c * plane + p] = keep * image[imageOffset + c * plane + p];
+          float v = keep * image[imageOffset + c * plane + p];
+          if (substrate != null) {
+            v += (1f - keep) * substrate[c * plane + p];
+          }
+          dst[dstOffset + c * plane + p] = v;
         }
       }
     }

@@ -55,56 +55,39 @@ public interface Objective {
      * nearest-upsampled): {@code [size·samples,3,height,width]}, sample-major per image.
      */
     public float[] masked(float[] masks, int samples, int h, int w) {
-      int len = imageLength();
-      int cells = h * w;
-      float[] out = new float[size * samples * len];
-      for (int j = 0; j < size * samples; j++) {
-        Masks.applyMask(images, (j / samples) * len, height, width, masks, j * cells, h, w, out, j * len);
-      }
-      return out;
+      return masked(masks, samples, h, w, (i, s) -> false);
     }
 
     /**
-     * Puts the insertion metric's blurred image under the removed part of the masks that {@code
-     * blurred} picks (by image and sample index): their {@code x·m} in {@code masked} (as {@link
-     * #masked} made it, same layout) becomes {@code x·m + blur(x)·(1 − m)}. The others keep the mean
-     * (0) there. Each image is blurred at most once.
+     * As {@link #masked(float[], int, int, int)}, with the removed part of the masks that {@code
+     * blurred} picks (by image and sample index) taken from the insertion metric's blurred image,
+     * {@code x·m + blur(x)·(1 − m)}, instead of the mean. Each image is blurred at most once.
      *
-     * @param masked the masked images to complete, {@code [size·samples,3,height,width]}
-     * @param masks the masks {@code masked} was made with, {@code [size][samples][h·w]}
+     * @param masks the masks, {@code [size][samples][h·w]}
      * @param samples masks per image
      * @param h the masks' grid height (divides the image height)
      * @param w the masks' grid width (divides the image width)
      * @param blurred which samples remove to the blurred image
      */
-    public void blurRemoved(float[] masked, float[] masks, int samples, int h, int w, SamplePredicate blurred) {
+    public float[] masked(float[] masks, int samples, int h, int w, SamplePredicate blurred) {
       int len = imageLength();
-      int plane = height * width;
       int cells = h * w;
-      int fy = height / h;
-      int fx = width / w;
+      float[] out = new float[size * samples * len];
       for (int i = 0; i < size; i++) {
         float[] blur = null;
         for (int s = 0; s < samples; s++) {
-          if (!blurred.test(i, s)) {
-            continue;
-          }
-          if (blur == null) {
-            blur = DeletionInsertion.blur(Arrays.copyOfRange(images, i * len, (i + 1) * len), height, width);
-          }
           int j = i * samples + s;
-          for (int y = 0; y < height; y++) {
-            int row = j * cells + (y / fy) * w;
-            for (int x = 0; x < width; x++) {
-              float removed = 1f - masks[row + x / fx];
-              int q = y * width + x;
-              for (int c = 0; c < 3; c++) {
-                masked[j * len + c * plane + q] += removed * blur[c * plane + q];
-              }
+          float[] substrate = null;
+          if (blurred.test(i, s)) {
+            if (blur == null) {
+              blur = DeletionInsertion.blur(Arrays.copyOfRange(images, i * len, (i + 1) * len), height, width);
             }
+            substrate = blur;
           }
+          Masks.applyMask(images, i * len, height, width, masks, j * cells, h, w, substrate, out, j * len);
         }
       }
+      return out;
     }
 
     /** Every target repeated {@code samples} times, matching {@link #masked}. */

@@ -264,9 +264,8 @@ public final class Reinforce implements Objective {
     // One classifier pass scores every sample: a keep sample's kept cells, a destroyer's image with
     // its set removed.
     float[] scored = destroyers ? complement(masks, k, cells, settings::destroyer) : masks;
-    float[] masked = batch.masked(scored, k, h, w);
     boolean[] blurred = settings.keepSubstrate().blurred(b, rng); // drawn after the masks
-    batch.blurRemoved(masked, scored, k, h, w, (i, s) -> blurred[i] && !settings.destroyer(s));
+    float[] masked = batch.masked(scored, k, h, w, (i, s) -> blurred[i] && !settings.destroyer(s));
     int[] maskedTargets = batch.repeatedTargets(k);
     double[] logp;
     float[] local = null;

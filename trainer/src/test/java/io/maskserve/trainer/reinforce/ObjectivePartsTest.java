@@ -38,7 +38,7 @@ class ObjectivePartsTest {
   }
 
   @Test
-  void blurRemovedFillsWhatEachPickedMaskRemovesFromTheBlurredImage() {
+  void maskedOnTheBlurFillsWhatEachPickedMaskRemovesFromTheBlurredImage() {
     // Two 8x8 images, two samples each on a 4x4 grid (2x2 pixels per cell): x·m + blur(x)·(1 − m) for
     // the picked samples (image 0 sample 1, image 1 sample 0), x·m for the others.
     int n = 2;
@@ -55,9 +55,8 @@ class ObjectivePartsTest {
       masks[i] = r.nextBoolean() ? 1f : (float) r.nextDouble();
     }
     Objective.Batch batch = new Objective.Batch(images, n, size, size, new int[] {0, 1});
-    float[] masked = batch.masked(masks, k, 4, 4);
-    float[] plain = masked.clone();
-    batch.blurRemoved(masked, masks, k, 4, 4, (i, s) -> i != s);
+    float[] plain = batch.masked(masks, k, 4, 4);
+    float[] masked = batch.masked(masks, k, 4, 4, (i, s) -> i != s);
     for (int i = 0; i < n; i++) {
       float[] blurred = io.maskserve.trainer.metrics.DeletionInsertion.blur(
           java.util.Arrays.copyOfRange(images, i * len, (i + 1) * len), size, size);
