@@ -79,7 +79,8 @@ final class ExplainCommand implements Callable<Integer> {
   Float threshold;
 
   @Option(names = "--method", defaultValue = "generator", paramLabel = "M",
-      description = "generator (default), gradient, smoothgrad, integrated-gradients, grad-cam, rise, occlusion or centre (the reference map peaked at the centre)"
+      description = "generator (default), gradient, smoothgrad, integrated-gradients, grad-cam, rise, occlusion, centre (the reference map peaked at the centre)"
+          + " or random (a uniform random map, the chance level)"
           + " (the baselines run with their default options on the server).")
   String method;
 

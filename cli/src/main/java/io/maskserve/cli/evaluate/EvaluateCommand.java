@@ -94,8 +94,9 @@ public final class EvaluateCommand implements Callable<Integer> {
   Path classifier;
 
   @Option(names = "--methods", paramLabel = "LIST", defaultValue = "generator,gradient,smoothgrad,integrated-gradients,"
-      + "grad-cam,rise,occlusion,centre", description = "Comma-separated methods (default: all, ${DEFAULT-VALUE})."
-          + " centre is the reference map peaked at the image centre, not an explanation.")
+      + "grad-cam,rise,occlusion,centre,random", description = "Comma-separated methods (default: all, ${DEFAULT-VALUE})."
+          + " centre (a map peaked at the image centre) and random (a uniform random map per image) are references,"
+          + " not explanations.")
   String methods;
 
   @Option(names = "--limit", paramLabel = "N",

@@ -14,7 +14,8 @@ public enum MethodName {
   GRAD_CAM("grad-cam", Method.METHOD_GRAD_CAM),
   RISE("rise", Method.METHOD_RISE),
   OCCLUSION("occlusion", Method.METHOD_OCCLUSION),
-  CENTRE("centre", Method.METHOD_CENTRE);
+  CENTRE("centre", Method.METHOD_CENTRE),
+  RANDOM("random", Method.METHOD_RANDOM);
 
   private final String cliName;
   private final Method method;

@@ -36,7 +36,8 @@ final class ReportHtml {
       MethodName.GRAD_CAM, "#9467bd",
       MethodName.RISE, "#8c564b",
       MethodName.OCCLUSION, "#e377c2",
-      MethodName.CENTRE, "#7f7f7f");
+      MethodName.CENTRE, "#7f7f7f",
+      MethodName.RANDOM, "#bcbd22");
 
   private ReportHtml() {}
 

@@ -275,6 +275,7 @@ class EvaluateCommandTest {
         MethodName.parseList("rise, generator,Integrated_Gradients,rise"));
     assertEquals(MethodName.values().length, MethodName.parseList(MethodName.allNames()).size());
     assertEquals(MethodName.CENTRE, MethodName.parse("centre"));
+    assertEquals(MethodName.RANDOM, MethodName.parse("random"));
     assertThrows(IllegalArgumentException.class, () -> MethodName.parseList("generator,"));
   }
 }

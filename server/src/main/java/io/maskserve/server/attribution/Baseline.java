@@ -15,5 +15,7 @@ public enum Baseline {
   /** {@link Occlusion}. */
   OCCLUSION,
   /** {@link Centre}. */
-  CENTRE
+  CENTRE,
+  /** {@link RandomMap}. */
+  RANDOM
 }

@@ -36,7 +36,7 @@ public final class BaselineMethods {
   /**
    * The method {@code baseline} with {@code options} for an {@code height x width} input.
    *
-   * @param seed the seed of the random methods (SmoothGrad noise, RISE masks); ignored by the others
+   * @param seed the seed of the random methods (SmoothGrad noise, RISE masks, the random map); ignored by the others
    * @throws AttributionException INVALID_ARGUMENT or RESOURCE_EXHAUSTED as the class comment says
    */
   public SaliencyMethod create(Baseline baseline, AttributionOptions options, int height, int width, long seed) {
@@ -103,6 +103,7 @@ public final class BaselineMethods {
         yield new Occlusion(window, stride, AttributionRunner.DEFAULT_SCORE_BATCH);
       }
       case CENTRE -> new Centre();
+      case RANDOM -> new RandomMap(seed);
     };
   }
 

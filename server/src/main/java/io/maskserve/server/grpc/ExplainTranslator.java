@@ -76,6 +76,7 @@ public final class ExplainTranslator {
       case METHOD_RISE -> ExplanationMethod.RISE;
       case METHOD_OCCLUSION -> ExplanationMethod.OCCLUSION;
       case METHOD_CENTRE -> ExplanationMethod.CENTRE;
+      case METHOD_RANDOM -> ExplanationMethod.RANDOM;
       case UNRECOGNIZED -> throw new IllegalArgumentException(
           "unknown method; this server knows " + java.util.Arrays.toString(ExplanationMethod.values()));
     };
@@ -92,6 +93,7 @@ public final class ExplainTranslator {
       case RISE -> Method.METHOD_RISE;
       case OCCLUSION -> Method.METHOD_OCCLUSION;
       case CENTRE -> Method.METHOD_CENTRE;
+      case RANDOM -> Method.METHOD_RANDOM;
     };
   }
 

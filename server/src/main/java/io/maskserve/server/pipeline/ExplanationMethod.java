@@ -19,7 +19,10 @@ public enum ExplanationMethod {
   RISE(Baseline.RISE),
   /** See {@link io.maskserve.server.attribution.Occlusion}. */
   OCCLUSION(Baseline.OCCLUSION),
-  CENTRE(Baseline.CENTRE);
+  /** See {@link io.maskserve.server.attribution.Centre}. */
+  CENTRE(Baseline.CENTRE),
+  /** See {@link io.maskserve.server.attribution.RandomMap}. */
+  RANDOM(Baseline.RANDOM);
 
   private final Baseline baseline;
 

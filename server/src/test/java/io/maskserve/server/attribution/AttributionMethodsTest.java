@@ -348,6 +348,35 @@ class AttributionMethodsTest {
   }
 
   @Test
+  void theRandomMapIsUniformReproducibleAndIndependentAcrossImagesAndSeeds() throws Exception {
+    try (AttributionModels.Setup s = linear()) {
+      float[] a = new RandomMap(3L).saliency(s.runner, IMAGE, 0);
+      assertEquals(PLANE, a.length);
+      assertArrayEquals(a, new RandomMap(3L).saliency(s.runner, IMAGE, 2), 0f, "same seed and image, any target");
+      float[] other = IMAGE.clone();
+      other[0] += 1f;
+      assertTrue(!java.util.Arrays.equals(a, new RandomMap(3L).saliency(s.runner, other, 0)), "another image");
+      assertTrue(!java.util.Arrays.equals(a, new RandomMap(4L).saliency(s.runner, IMAGE, 0)), "another seed");
+    }
+    // Uniform on [0,1): mean 1/2, variance 1/12, every decile about a tenth.
+    float[] big = RandomMap.map(9L, IMAGE, 100_000);
+    double sum = 0;
+    double sq = 0;
+    int[] deciles = new int[10];
+    for (float v : big) {
+      assertTrue(v >= 0f && v < 1f);
+      sum += v;
+      sq += (v - 0.5) * (v - 0.5);
+      deciles[(int) (v * 10)]++;
+    }
+    assertEquals(0.5, sum / big.length, 0.005);
+    assertEquals(1.0 / 12, sq / big.length, 0.002);
+    for (int d : deciles) {
+      assertEquals(10_000, d, 500);
+    }
+  }
+
+  @Test
   void theDeadlineIsCheckedBetweenBatches() throws Exception {
     AtomicInteger checks = new AtomicInteger();
     RuntimeException stop = new RuntimeException("deadline");
