@@ -101,9 +101,11 @@ public final class TrainCommand implements Callable<Integer> {
           + " scores on --samples of RISE's random masks per image, see --rise-fit). Default ${DEFAULT-VALUE}.")
   String objective;
 
-  @Option(names = "--rise-grid", defaultValue = "8", paramLabel = "S",
-      description = "rise objective: side of the masks' random grid, upsampled to the input (default ${DEFAULT-VALUE}).")
-  int riseGrid;
+  @Option(names = "--rise-grid", defaultValue = "8", paramLabel = "S", split = ",",
+      description = "rise objective: side of the masks' random grid, upsampled to the input (default ${DEFAULT-VALUE})."
+          + " Several sides, each with its --rise-keep, make several families of masks: an image's samples take them in"
+          + " turn, and one additive fit explains them all.")
+  List<Integer> riseGrid;
 
   @Option(names = "--rise-fit", defaultValue = "ADDITIVE", paramLabel = "MEAN|ADDITIVE",
       description = "rise objective: MEAN regresses the map on the masks' scores (RISE's conditional mean);"
@@ -111,9 +113,10 @@ public final class TrainCommand implements Callable<Integer> {
           + " Default ${DEFAULT-VALUE}.")
   AmortisedRise.Fit riseFit;
 
-  @Option(names = "--rise-keep", defaultValue = "0.5", paramLabel = "Q",
-      description = "rise objective: probability of keeping a grid cell (default ${DEFAULT-VALUE}).")
-  float riseKeep;
+  @Option(names = "--rise-keep", defaultValue = "0.5", paramLabel = "Q", split = ",",
+      description = "rise objective: probability of keeping a grid cell (default ${DEFAULT-VALUE}); one value, or one"
+          + " per --rise-grid.")
+  List<Float> riseKeep;
 
   @Option(names = "--substrate", defaultValue = "MEAN", paramLabel = "MEAN|BLUR|MIXED",
       description = "What removed pixels become in the samples that ask whether the kept region keeps the class (rise:"
@@ -281,7 +284,7 @@ public final class TrainCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--substrate " + substrate + " needs --estimator REINFORCE (" + estimator
           + " expands the score on the mean substrate)");
     }
-    AmortisedRise.Settings riseSettings = rise ? new AmortisedRise.Settings(riseFit, samples, riseGrid, riseKeep, substrate) : null;
+    AmortisedRise.Settings riseSettings = rise ? new AmortisedRise.Settings(riseFit, samples, riseFamilies(), substrate) : null;
     float keepThreshold = threshold != null ? threshold : paper ? Paper.THRESHOLD
         : rise ? AmortisedRise.THRESHOLD : 0.5f;
     OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -315,7 +318,7 @@ public final class TrainCommand implements Callable<Integer> {
         destroyerBudgets == null ? List.of() : destroyerBudgets, substrate);
     RunDirectory run = new RunDirectory(out);
     String label = paper ? "paper"
-        : rise ? "rise/" + riseFit + ", grid " + riseGrid + ", keep " + riseKeep
+        : rise ? "rise/" + riseFit + ", grid " + joined(riseGrid) + ", keep " + joined(riseKeep)
             + ", substrate " + substrate : "reinforce/" + estimator
             + (substrate == Substrate.MEAN ? "" : ", keep samples on substrate " + substrate);
     run.begin(settings(manifest, config, settings, objectiveName, keepThreshold, ranking), resume);
@@ -422,6 +425,25 @@ public final class TrainCommand implements Callable<Integer> {
     return new DecoderConfig(found, decoderWidth, smooth);
   }
 
+  /** The rise objective's mask families: --rise-grid and --rise-keep paired, a single value repeated. */
+  private List<AmortisedRise.Family> riseFamilies() {
+    int n = Math.max(riseGrid.size(), riseKeep.size());
+    if ((riseGrid.size() != n && riseGrid.size() != 1) || (riseKeep.size() != n && riseKeep.size() != 1)) {
+      throw new IllegalArgumentException("--rise-grid and --rise-keep must give as many values as each other (or one),"
+          + " got " + riseGrid.size() + " and " + riseKeep.size());
+    }
+    List<AmortisedRise.Family> families = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      families.add(new AmortisedRise.Family(riseGrid.get(riseGrid.size() == 1 ? 0 : i),
+          riseKeep.get(riseKeep.size() == 1 ? 0 : i)));
+    }
+    return families;
+  }
+
+  private static String joined(List<?> values) {
+    return values.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","));
+  }
+
   /** What run.properties records; {@code s} is null for the rise objective. */
   private Map<String, String> settings(ModelManifest manifest, TrainerConfig c, Reinforce.Settings s,
       String objectiveName, float keepThreshold, RemovalRanking.Settings ranking) {
@@ -432,8 +454,8 @@ public final class TrainCommand implements Callable<Integer> {
     m.put("objective", objectiveName);
     if (s == null) {
       m.put("riseFit", riseFit.name());
-      m.put("riseGrid", Integer.toString(riseGrid));
-      m.put("riseKeep", Float.toString(riseKeep));
+      m.put("riseGrid", joined(riseGrid));
+      m.put("riseKeep", joined(riseKeep));
     } else {
       m.put("estimator", s.estimator().name());
       m.put("eta", Float.toString(s.taylorWeight()));

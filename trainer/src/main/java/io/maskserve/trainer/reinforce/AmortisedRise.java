@@ -36,6 +36,11 @@ import java.util.SplittableRandom;
  *       effect on the score; 0.5 is no effect.
  * </ul>
  *
+ * <p>Several {@link Family families} of masks can share one fit, an image's samples taking them in
+ * turn: coarse half-keeping masks measure what whole regions are worth (the insertion metric's
+ * question), fine masks that keep most pixels measure what scattered pixels are worth at the start
+ * of a deletion curve, and one additive model must explain both.
+ *
  * <p>Removed pixels go to a {@link Substrate}: the dataset mean (0 in normalised space, RISE's and
  * the deletion metric's choice), the image blurred as the insertion metric blurs it, or one of the
  * two per image and step. The additive fit centres each image's scores over its samples, which
@@ -62,27 +67,49 @@ public final class AmortisedRise implements Objective {
   }
 
   /**
+   * One kind of random mask: RISE's {@code grid x grid} Bernoulli({@code keep}) grid.
+   *
+   * @param grid RISE's grid side s, {@code >= 1}
+   * @param keep RISE's probability of keeping a grid cell, in (0,1]
+   */
+  public record Family(int grid, float keep) {
+    public Family {
+      if (grid < 1 || !(keep > 0f && keep <= 1f)) {
+        throw new IllegalArgumentException("rise masks need grid >= 1 and keep in (0,1]; got grid " + grid + ", keep "
+            + keep);
+      }
+    }
+  }
+
+  /**
    * The objective's settings.
    *
    * @param fit how the map is fitted
-   * @param samples masks per image per step, {@code >= 1} ({@code >= 2} for {@link Fit#ADDITIVE})
-   * @param grid RISE's grid side s, {@code >= 1}
-   * @param keep RISE's probability of keeping a grid cell, in (0,1]
+   * @param samples masks per image per step, {@code >= 1} ({@code >= 2} for {@link Fit#ADDITIVE}) and at
+   *     least one per family
+   * @param families the kinds of mask; sample {@code j} of an image is drawn from family {@code j mod
+   *     families}, so several families fit one additive model to effects measured at several scales
    * @param substrate what removed pixels become
    */
-  public record Settings(Fit fit, int samples, int grid, float keep, Substrate substrate) {
+  public record Settings(Fit fit, int samples, java.util.List<Family> families, Substrate substrate) {
     public Settings {
       Objects.requireNonNull(fit, "fit");
       Objects.requireNonNull(substrate, "substrate");
-      int least = fit == Fit.ADDITIVE ? 2 : 1;
-      if (samples < least || grid < 1 || !(keep > 0f && keep <= 1f)) {
+      families = java.util.List.copyOf(families);
+      int least = Math.max(fit == Fit.ADDITIVE ? 2 : 1, families.size());
+      if (families.isEmpty() || samples < least) {
         throw new IllegalArgumentException("rise objective (" + fit.name().toLowerCase(java.util.Locale.ROOT)
-            + " fit): samples must be >= " + least + ", grid >= 1 and keep in (0,1]; got samples " + samples
-            + ", grid " + grid + ", keep " + keep);
+            + " fit): samples must be >= " + least + " (2 for the additive fit, and one per mask family), with at"
+            + " least one family; got samples " + samples + ", " + families.size() + " families");
       }
     }
 
-    /** Settings whose removed pixels go to the mean, RISE's own choice. */
+    /** Settings with one family of masks. */
+    public Settings(Fit fit, int samples, int grid, float keep, Substrate substrate) {
+      this(fit, samples, java.util.List.of(new Family(grid, keep)), substrate);
+    }
+
+    /** Settings with one family of masks, removed pixels to the mean (RISE's own choice). */
     public Settings(Fit fit, int samples, int grid, float keep) {
       this(fit, samples, grid, keep, Substrate.MEAN);
     }
@@ -119,10 +146,14 @@ public final class AmortisedRise implements Objective {
           + width + " input");
     }
     int plane = height * width;
-    RiseMasks sampler = new RiseMasks(settings.grid(), settings.keep(), height, width, rng);
+    java.util.List<Family> families = settings.families();
+    RiseMasks[] samplers = new RiseMasks[families.size()];
+    for (int f = 0; f < samplers.length; f++) {
+      samplers[f] = new RiseMasks(families.get(f).grid(), families.get(f).keep(), height, width, rng);
+    }
     float[] masks = new float[b * k * plane];
     for (int j = 0; j < b * k; j++) {
-      sampler.next(masks, j * plane);
+      samplers[(j % k) % samplers.length].next(masks, j * plane);
     }
     boolean[] blurred = settings.substrate().blurred(b, rng); // drawn after the masks
     float[] masked = batch.masked(masks, k, height, width, (i, s) -> blurred[i]);

@@ -112,6 +112,17 @@ class CommandsTest {
     recorded = Files.readString(tmp.resolve("rise").resolve("run.properties"));
     assertTrue(recorded.contains("objective=rise") && recorded.contains("riseFit=ADDITIVE")
         && recorded.contains("riseGrid=4") && recorded.contains("riseKeep=0.6"), recorded);
+    // Two families of masks (a keep value shared); lists of different lengths are refused.
+    out = run(new TrainCommand(), "--zoo", zoo.toString(), "--model", "synth", "--data", data.toString(),
+        "--out", tmp.resolve("rise-two").toString(), "--steps", "1", "--batch-size", "4", "--samples", "2",
+        "--width", "4", "--objective", "rise", "--rise-grid", "4,8", "--rise-keep", "0.6");
+    assertTrue(out.contains("grid 4,8, keep 0.6"), out);
+    String two = Files.readString(tmp.resolve("rise-two").resolve("run.properties"));
+    assertTrue(two.contains("riseGrid=4,8") && two.contains("riseKeep=0.6"), two);
+    refused = refused(new TrainCommand(), "--zoo", zoo.toString(), "--model", "synth", "--data", data.toString(),
+        "--out", tmp.resolve("rise-bad").toString(), "--steps", "1", "--samples", "3", "--objective", "rise",
+        "--rise-grid", "4,8,16", "--rise-keep", "0.5,0.9");
+    assertTrue(refused.contains("as many values"), refused);
     // The default substrate is not recorded, so runs from before the option still resume.
     assertFalse(recorded.contains("substrate"), recorded);
     // RISE's own estimate needs no second sample (reinforce would); another substrate is recorded.

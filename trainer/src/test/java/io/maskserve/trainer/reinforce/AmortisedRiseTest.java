@@ -11,6 +11,7 @@ import ai.djl.training.GradientCollector;
 import io.maskserve.trainer.metrics.DeletionInsertion;
 import io.maskserve.trainer.model.Djl;
 import io.maskserve.zoo.masks.RiseMasks;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -195,6 +196,42 @@ class AmortisedRiseTest {
         }
       }
     }
+  }
+
+  @Test
+  void severalMaskFamiliesAreTakenInTurnByEachImagesSamples() throws Exception {
+    // Samples 0, 2 of every image from a coarse half-keeping grid, 1, 3 from a per-pixel grid keeping
+    // 90%, drawn in that order from one stream: the reward (mean score) and the keep fraction are
+    // recomputed from those masks.
+    int k = 4;
+    List<AmortisedRise.Family> families = List.of(new AmortisedRise.Family(4, 0.5f), new AmortisedRise.Family(32, 0.9f));
+    try (ObjectiveFixture fixture = new ObjectiveFixture(N);
+        NDManager manager = NDManager.newBaseManager(Djl.engine().getEngineName())) {
+      NDArray p = manager.create(ObjectiveFixture.probabilities(N * CELLS, 5), new Shape(N, 1, GRID, GRID));
+      Objective.Outcome out = new AmortisedRise(new AmortisedRise.Settings(AmortisedRise.Fit.ADDITIVE, k, families,
+          Substrate.MEAN), fixture.classifier).loss(fixture.batch, p, new SplittableRandom(23), manager, 0);
+      SplittableRandom rng = new SplittableRandom(23);
+      RiseMasks[] samplers = {new RiseMasks(4, 0.5f, 32, 32, rng), new RiseMasks(32, 0.9f, 32, 32, rng)};
+      double score = 0;
+      double[] keep = new double[2];
+      for (int i = 0; i < N; i++) {
+        for (int s = 0; s < k; s++) {
+          Scored next = scoreNext(fixture, samplers[s % 2], i);
+          score += next.score() / (N * k);
+          for (float c : next.cells()) {
+            keep[s % 2] += c / (N * k / 2.0 * CELLS);
+          }
+        }
+      }
+      assertEquals(score, out.reward(), 1e-5);
+      assertEquals((keep[0] + keep[1]) / 2, out.keep(), 1e-5);
+      assertEquals(0.9, keep[1], 0.03, "the per-pixel family keeps 90%");
+      assertEquals(0.5, keep[0], 0.2, "the coarse family keeps about half");
+    }
+    assertThrows(IllegalArgumentException.class, () -> new AmortisedRise.Settings(AmortisedRise.Fit.MEAN, 1, families,
+        Substrate.MEAN), "fewer samples than families");
+    assertThrows(IllegalArgumentException.class, () -> new AmortisedRise.Settings(AmortisedRise.Fit.MEAN, 2, List.of(),
+        Substrate.MEAN));
   }
 
   @Test
