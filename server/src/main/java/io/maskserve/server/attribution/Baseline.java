@@ -17,5 +17,5 @@ public enum Baseline {
   /** {@link Centre}. */
   CENTRE,
   /** {@link RandomMap}. */
-  RANDOM
+  RANDOM_MAP
 }

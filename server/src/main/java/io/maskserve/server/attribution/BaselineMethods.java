@@ -103,7 +103,7 @@ public final class BaselineMethods {
         yield new Occlusion(window, stride, AttributionRunner.DEFAULT_SCORE_BATCH);
       }
       case CENTRE -> new Centre();
-      case RANDOM -> new RandomMap(seed);
+      case RANDOM_MAP -> new RandomMap(seed);
     };
   }
 

@@ -22,7 +22,7 @@ public enum ExplanationMethod {
   /** See {@link io.maskserve.server.attribution.Centre}. */
   CENTRE(Baseline.CENTRE),
   /** See {@link io.maskserve.server.attribution.RandomMap}. */
-  RANDOM(Baseline.RANDOM);
+  RANDOM(Baseline.RANDOM_MAP);
 
   private final Baseline baseline;
 
