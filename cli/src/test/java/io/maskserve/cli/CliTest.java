@@ -256,7 +256,7 @@ public class CliTest {
           CIFAR.resolve("cat/0000.jpg").toString(), "--out", grads.toString());
       assertEquals(2, r.exit(), r.err());
       assertTrue(r.err().contains("--method: unknown method 'lime' (use generator,gradient,smoothgrad,"
-          + "integrated-gradients,grad-cam,rise,occlusion,centre)"), r.err());
+          + "integrated-gradients,grad-cam,rise,occlusion,centre,random)"), r.err());
 
       r = run("explain", "--server", target, "--model", "nope", CIFAR.resolve("cat/0000.jpg").toString(),
           "--out", out.toString());
