@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.onnxruntime.OrtException;
 import io.maskserve.zoo.masks.RiseMasks;
+import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
 
@@ -91,11 +92,11 @@ public final class AmortisedRise implements Objective {
    *     families}, so several families fit one additive model to effects measured at several scales
    * @param substrate what removed pixels become
    */
-  public record Settings(Fit fit, int samples, java.util.List<Family> families, Substrate substrate) {
+  public record Settings(Fit fit, int samples, List<Family> families, Substrate substrate) {
     public Settings {
       Objects.requireNonNull(fit, "fit");
       Objects.requireNonNull(substrate, "substrate");
-      families = java.util.List.copyOf(families);
+      families = List.copyOf(families);
       int least = Math.max(fit == Fit.ADDITIVE ? 2 : 1, families.size());
       if (families.isEmpty() || samples < least) {
         throw new IllegalArgumentException("rise objective (" + fit.name().toLowerCase(java.util.Locale.ROOT)
@@ -106,7 +107,7 @@ public final class AmortisedRise implements Objective {
 
     /** Settings with one family of masks. */
     public Settings(Fit fit, int samples, int grid, float keep, Substrate substrate) {
-      this(fit, samples, java.util.List.of(new Family(grid, keep)), substrate);
+      this(fit, samples, List.of(new Family(grid, keep)), substrate);
     }
 
     /** Settings with one family of masks, removed pixels to the mean (RISE's own choice). */
@@ -146,7 +147,7 @@ public final class AmortisedRise implements Objective {
           + width + " input");
     }
     int plane = height * width;
-    java.util.List<Family> families = settings.families();
+    List<Family> families = settings.families();
     RiseMasks[] samplers = new RiseMasks[families.size()];
     for (int f = 0; f < samplers.length; f++) {
       samplers[f] = new RiseMasks(families.get(f).grid(), families.get(f).keep(), height, width, rng);
