@@ -180,6 +180,19 @@ public final class TrainCommand implements Callable<Integer> {
           + " an even --samples >= 4. Default: off.")
   List<Float> destroyerBudgets;
 
+  @Option(names = "--inserter-budgets", split = ",", paramLabel = "G[,G...]",
+      description = "reinforce objective: inserter samples, the insertion curve's counterpart of"
+          + " --destroyer-budgets: about a fraction G of the map's top cells is kept on the image blurred as the"
+          + " insertion metric blurs it, rewarded +A*p(target | set kept on the blur)^0.3 (A = --lambda-insertion),"
+          + " so that the top of the map holds the cells that bring the class back first. Keep, destroyer and"
+          + " inserter samples take turns: --samples must be a multiple of the kinds on (e.g. 6 with both) and hold"
+          + " two of each. Needs --lambda-insertion > 0. Default: off.")
+  List<Float> inserterBudgets;
+
+  @Option(names = "--lambda-insertion", defaultValue = "0", paramLabel = "A",
+      description = "reinforce objective: weight of the --inserter-budgets samples' reward (default ${DEFAULT-VALUE}).")
+  float lambdaInsertion;
+
   @Option(names = "--removal-ranking", defaultValue = "0", paramLabel = "N|all",
       description = "Add a ranking term from the classifier's removal effects: each step, N random cells of every"
           + " image are scored removed one at a time, and the map is asked to rank the cells whose removal lowers"
@@ -271,11 +284,13 @@ public final class TrainCommand implements Callable<Integer> {
     }
     boolean paper = objectiveName.equals("paper");
     boolean rise = objectiveName.equals("rise");
-    if (!objectiveName.equals("reinforce") && (lambdaDeletion > 0
+    if (!objectiveName.equals("reinforce") && (lambdaDeletion > 0 || lambdaInsertion > 0
         || (destroyerBudgets != null && !destroyerBudgets.isEmpty())
+        || (inserterBudgets != null && !inserterBudgets.isEmpty())
         || (nestedExponents != null && !nestedExponents.isEmpty()))) {
-      throw new IllegalArgumentException("--lambda-deletion, --nested-exponents and --destroyer-budgets apply to the"
-          + " reinforce objective, not to --objective " + objectiveName);
+      throw new IllegalArgumentException("--lambda-deletion, --lambda-insertion, --nested-exponents,"
+          + " --destroyer-budgets and --inserter-budgets apply to the reinforce objective, not to --objective "
+          + objectiveName);
     }
     if (paper && substrate != Substrate.MEAN) {
       throw new IllegalArgumentException("--substrate applies to the reinforce and rise objectives, not to --objective paper");
@@ -315,7 +330,8 @@ public final class TrainCommand implements Callable<Integer> {
     // The paper objective has always recorded these settings (its runs resume by them); rise has its own.
     Reinforce.Settings settings = rise ? null : new Reinforce.Settings(samples, lambdaArea, lambdaTv, entropy, estimator, eta,
         keepThreshold, lambdaDeletion, nestedExponents == null ? List.of() : nestedExponents,
-        destroyerBudgets == null ? List.of() : destroyerBudgets, substrate);
+        destroyerBudgets == null ? List.of() : destroyerBudgets, substrate,
+        inserterBudgets == null ? List.of() : inserterBudgets, lambdaInsertion);
     RunDirectory run = new RunDirectory(out);
     String label = paper ? "paper"
         : rise ? "rise/" + riseFit + ", grid " + joined(riseGrid) + ", keep " + joined(riseKeep)
@@ -491,6 +507,11 @@ public final class TrainCommand implements Callable<Integer> {
     if (s != null && !s.destroyerBudgets().isEmpty()) {
       // Only when set, so that runs started before the option existed still resume.
       m.put("destroyerBudgets", s.destroyerBudgets().toString());
+    }
+    if (s != null && !s.inserterBudgets().isEmpty()) {
+      // Only when set, so that runs started before the option existed still resume.
+      m.put("inserterBudgets", s.inserterBudgets().toString());
+      m.put("lambdaInsertion", Float.toString(s.insertionWeight()));
     }
     if (ranking != null) {
       // Only when set, so that runs started before the option existed still resume.

@@ -62,6 +62,15 @@ import java.util.SplittableRandom;
  * term on keep samples carries no ranking. Each group (keep, destroy) has its own leave-one-out
  * baseline; the area, TV and Taylor control variate terms apply to the keep samples.
  *
+ * <p><b>Inserter samples</b> (optional insertion budgets g_1..g_n, with weight α &gt; 0): the
+ * insertion curve's counterpart. An inserter sample is drawn as a destroyer is, from the soft
+ * superlevel set of the map at a fraction g of its cells (one g per image from the list), but its
+ * set is what is <em>kept</em>, everything else goes to the insertion metric's blurred image, and it
+ * is rewarded {@code + α·p(y | set kept on the blur)^0.3}: the top of the map should hold the cells
+ * that, inserted first into the blurred photo, bring the class back — what an insertion curve reads
+ * at its start. Keep, destroyer and inserter samples then take turns (K a multiple of the number of
+ * kinds, at least two of each), each kind with its own leave-one-out baseline.
+ *
  * <p><b>Keep substrate</b> (optional): the keep samples' removed pixels can go to the insertion
  * metric's blurred image instead of the mean ({@link Substrate}), so that their reward asks the
  * insertion question; destroyer samples and the deletion term stay on the mean, the deletion
@@ -71,6 +80,12 @@ public final class Reinforce implements Objective {
 
   /** Exponent of the deletion term's probability (Dabkowski &amp; Gal's destroyer term). */
   static final double DELETION_EXPONENT = 0.3;
+
+  /**
+   * Exponent of the inserter samples' probability: bounded like the deletion term's, and steeper
+   * near 0, where a small kept region on the blur starts.
+   */
+  static final double INSERTION_EXPONENT = 0.3;
 
   /**
    * τ of the destroyer samples' soft superlevel sets σ((logit p − t)/τ), in logit units: cells
@@ -101,10 +116,21 @@ public final class Reinforce implements Objective {
    *     deletion term always remove to the mean, as the deletion metric does); other than {@link
    *     Substrate#MEAN} only with {@link Estimator#REINFORCE}, whose gradient needs no Taylor
    *     expansion of the score
+   * @param inserterBudgets kept fractions g in (0, 1) of the inserter samples (one g per image drawn
+   *     from the list; scored on the blurred image, weight α); empty = none
+   * @param insertionWeight α: weight of {@code + p(y | inserter set kept on the blur)^0.3}
    */
   public record Settings(int samples, float lambdaArea, float lambdaTv, float entropyWeight, Estimator estimator,
       float taylorWeight, float threshold, float deletionWeight, List<Float> nestedExponents,
-      List<Float> destroyerBudgets, Substrate keepSubstrate) {
+      List<Float> destroyerBudgets, Substrate keepSubstrate, List<Float> inserterBudgets, float insertionWeight) {
+
+    /** Settings without inserter samples. */
+    public Settings(int samples, float lambdaArea, float lambdaTv, float entropyWeight, Estimator estimator,
+        float taylorWeight, float threshold, float deletionWeight, List<Float> nestedExponents,
+        List<Float> destroyerBudgets, Substrate keepSubstrate) {
+      this(samples, lambdaArea, lambdaTv, entropyWeight, estimator, taylorWeight, threshold, deletionWeight,
+          nestedExponents, destroyerBudgets, keepSubstrate, List.of(), 0f);
+    }
 
     /** Settings whose keep samples remove to the mean. */
     public Settings(int samples, float lambdaArea, float lambdaTv, float entropyWeight, Estimator estimator,
@@ -145,7 +171,8 @@ public final class Reinforce implements Objective {
         throw new IllegalArgumentException("a keep substrate other than the mean needs the REINFORCE estimator, got "
             + estimator);
       }
-      if (lambdaArea < 0 || lambdaTv < 0 || entropyWeight < 0 || taylorWeight < 0 || !(deletionWeight >= 0)) {
+      if (lambdaArea < 0 || lambdaTv < 0 || entropyWeight < 0 || taylorWeight < 0 || !(deletionWeight >= 0)
+          || !(insertionWeight >= 0)) {
         throw new IllegalArgumentException("reinforce weights must be non-negative");
       }
       if (!(threshold > 0 && threshold < 1)) {
@@ -157,43 +184,69 @@ public final class Reinforce implements Objective {
           throw new IllegalArgumentException("nested-budget exponents must be in [1, 64], got " + g);
         }
       }
-      destroyerBudgets = List.copyOf(destroyerBudgets);
-      for (Float f : destroyerBudgets) {
-        if (!(f > 0 && f < 1)) {
-          throw new IllegalArgumentException("destroyer budgets must be fractions in (0, 1), got " + f);
-        }
+      destroyerBudgets = fractions(destroyerBudgets, "destroyer");
+      inserterBudgets = fractions(inserterBudgets, "inserter");
+      if (!destroyerBudgets.isEmpty() && !(deletionWeight > 0)) {
+        throw new IllegalArgumentException("destroyer samples need a deletion weight > 0");
       }
-      if (!destroyerBudgets.isEmpty()) {
-        if (!(deletionWeight > 0)) {
-          throw new IllegalArgumentException("destroyer samples need a deletion weight > 0");
-        }
-        if (samples < 4 || samples % 2 != 0) {
-          throw new IllegalArgumentException("destroyer samples need an even number of samples >= 4 (half keep,"
-              + " half destroy, each with a leave-one-out baseline), got " + samples);
-        }
+      if (inserterBudgets.isEmpty() != !(insertionWeight > 0)) {
+        throw new IllegalArgumentException(inserterBudgets.isEmpty()
+            ? "an insertion weight needs inserter budgets (it weighs nothing else)"
+            : "inserter samples need an insertion weight > 0");
+      }
+      int kinds = 1 + (destroyerBudgets.isEmpty() ? 0 : 1) + (inserterBudgets.isEmpty() ? 0 : 1);
+      if (kinds > 1 && (samples < 2 * kinds || samples % kinds != 0)) {
+        throw new IllegalArgumentException("keep" + (destroyerBudgets.isEmpty() ? "" : ", destroyer")
+            + (inserterBudgets.isEmpty() ? "" : ", inserter") + " samples take turns: samples must be a multiple of "
+            + kinds + " and >= " + 2 * kinds + " (at least two of each kind, each kind with a leave-one-out"
+            + " baseline), got " + samples);
       }
     }
 
-    /** Whether sample {@code s} is a destroyer sample (every second one when they are on). */
+    private static List<Float> fractions(List<Float> budgets, String kind) {
+      List<Float> out = List.copyOf(budgets);
+      for (Float f : out) {
+        if (!(f > 0 && f < 1)) {
+          throw new IllegalArgumentException(kind + " budgets must be fractions in (0, 1), got " + f);
+        }
+      }
+      return out;
+    }
+
+    /** Sample kinds that take turns: keep, then destroyer and inserter when they are on. */
+    int kinds() {
+      return 1 + (destroyerBudgets.isEmpty() ? 0 : 1) + (inserterBudgets.isEmpty() ? 0 : 1);
+    }
+
+    /** Whether sample {@code s} is a destroyer sample (every second one when only they are on). */
     public boolean destroyer(int s) {
-      return !destroyerBudgets.isEmpty() && s % 2 == 1;
+      return !destroyerBudgets.isEmpty() && s % kinds() == 1;
+    }
+
+    /** Whether sample {@code s} is an inserter sample (the last of each turn when they are on). */
+    public boolean inserter(int s) {
+      return !inserterBudgets.isEmpty() && s % kinds() == kinds() - 1;
+    }
+
+    /** Whether sample {@code s} is a keep sample, drawn from (a power of) p. */
+    public boolean keep(int s) {
+      return s % kinds() == 0;
     }
 
     /**
      * γ of keep sample {@code s}: the nested exponents cycled over the keep samples, 1 when there
-     * are none (and for destroyers, which are not drawn from a power of p).
+     * are none (and for destroyers and inserters, which are not drawn from a power of p).
      */
     public float exponent(int s) {
-      if (destroyer(s) || nestedExponents.isEmpty()) {
+      if (!keep(s) || nestedExponents.isEmpty()) {
         return 1f;
       }
-      int keep = destroyerBudgets.isEmpty() ? s : s / 2;
-      return nestedExponents.get(keep % nestedExponents.size());
+      return nestedExponents.get((s / kinds()) % nestedExponents.size());
     }
 
     /** Whether some samples are not drawn from p itself. */
     boolean perSamplePolicies() {
-      return !nestedExponents.isEmpty() || !destroyerBudgets.isEmpty();
+      return !nestedExponents.isEmpty() || kinds() > 1;
     }
   }
 
@@ -255,17 +308,21 @@ public final class Reinforce implements Objective {
 
     boolean perSample = settings.perSamplePolicies();
     boolean destroyers = !settings.destroyerBudgets().isEmpty();
-    // Per image, the logit threshold of its destroyer samples (their budget drawn from the list).
-    float[] thresholds = destroyers ? destroyerThresholds(probs, b, cells, rng) : null;
-    // Per-sample probabilities q_k ([b][k][cells]): p^γ_k for keep samples, the soft superlevel set
-    // for destroyers; every sample draws from p itself when neither option is on.
-    float[] q = perSample ? samplePolicies(probs, thresholds, b, k, cells) : null;
+    boolean inserters = !settings.inserterBudgets().isEmpty();
+    // Per image, the logit thresholds of its destroyer and inserter samples (budgets drawn from the
+    // lists; the destroyers' first, so that runs without inserters draw what they drew before).
+    float[] thresholds = destroyers ? thresholds(probs, b, cells, settings.destroyerBudgets(), rng) : null;
+    float[] insertAt = inserters ? thresholds(probs, b, cells, settings.inserterBudgets(), rng) : null;
+    // Per-sample probabilities q_k ([b][k][cells]): p^γ_k for keep samples, the soft superlevel sets
+    // for destroyers and inserters; every sample draws from p itself when no option is on.
+    float[] q = perSample ? samplePolicies(probs, thresholds, insertAt, b, k, cells) : null;
     float[] masks = perSample ? Masks.sample(q, b * k, 1, cells, rng) : Masks.sample(probs, b, k, cells, rng);
     // One classifier pass scores every sample: a keep sample's kept cells, a destroyer's image with
-    // its set removed.
+    // its set removed, an inserter's set on the blurred image.
     float[] scored = destroyers ? complement(masks, k, cells, settings::destroyer) : masks;
     boolean[] blurred = settings.keepSubstrate().blurred(b, rng); // drawn after the masks
-    float[] masked = batch.masked(scored, k, h, w, (i, s) -> blurred[i] && !settings.destroyer(s));
+    float[] masked = batch.masked(scored, k, h, w,
+        (i, s) -> settings.inserter(s) || (blurred[i] && settings.keep(s)));
     int[] maskedTargets = batch.repeatedTargets(k);
     double[] logp;
     float[] local = null;
@@ -299,6 +356,12 @@ public final class Reinforce implements Objective {
           residual[j] = (float) destroyed;
           continue;
         }
+        if (settings.inserter(s)) {
+          double inserted = settings.insertionWeight() * Math.exp(INSERTION_EXPONENT * logp[j]); // set on the blur
+          rewardSum += inserted;
+          residual[j] = (float) inserted;
+          continue;
+        }
         double area = Masks.area(masks, j * cells, cells);
         double deletion = logpDeleted == null ? 0 : beta * Math.exp(DELETION_EXPONENT * logpDeleted[j]);
         rewardSum += logp[j] - deletion - settings.exponent(s) * settings.lambdaArea() * area
@@ -316,7 +379,7 @@ public final class Reinforce implements Objective {
         residual[j] = (float) (logp[j] - deletion - eta * lin);
       }
     }
-    float[] advantage = leaveOneOut(residual, b, k, destroyers ? 2 : 1);
+    float[] advantage = leaveOneOut(residual, b, k, settings.kinds());
 
     NDArray m = manager.create(masks, new Shape(b, k, cells));
     NDArray flat = p.reshape(b, 1, cells);
@@ -324,14 +387,19 @@ public final class Reinforce implements Objective {
     NDArray logP = pc.log();
     NDArray log1mP = pc.neg().add(1).log();
     NDArray gammas = perSample ? manager.create(exponents(k), new Shape(1, k, 1)) : null;
-    // 1 for keep samples, 0 for destroyers ([1,K,1]); null when all are keep samples.
-    NDArray keeps = destroyers ? manager.create(keepSamples(k), new Shape(1, k, 1)) : null;
+    // 1 for keep samples, 0 for destroyers and inserters ([1,K,1]); null when all are keep samples.
+    NDArray keeps = settings.kinds() > 1 ? manager.create(indicator(k, settings::keep), new Shape(1, k, 1)) : null;
     NDArray policy = perSample ? flat.pow(gammas) : flat; // [B,K,cells] or [B,1,cells]
+    if (keeps != null) {
+      policy = policy.mul(keeps);
+    }
     if (destroyers) {
-      NDArray t = manager.create(thresholds, new Shape(b, 1, 1));
-      NDArray soft = ai.djl.nn.Activation.sigmoid(
-          Scalars.over(logP.sub(log1mP).sub(t), DESTROYER_TEMPERATURE, manager));
-      policy = policy.mul(keeps).add(soft.mul(keeps.neg().add(1)));
+      policy = policy.add(superlevel(logP.sub(log1mP), thresholds, b, manager)
+          .mul(manager.create(indicator(k, settings::destroyer), new Shape(1, k, 1))));
+    }
+    if (inserters) {
+      policy = policy.add(superlevel(logP.sub(log1mP), insertAt, b, manager)
+          .mul(manager.create(indicator(k, settings::inserter), new Shape(1, k, 1))));
     }
     NDArray qc = perSample ? policy.clip(EPS, 1 - EPS) : pc;
     NDArray logQ = perSample ? qc.log() : logP;
@@ -341,7 +409,7 @@ public final class Reinforce implements Objective {
     // Score-function estimate of −∇E[reward] (on the residuals of the control variate).
     NDArray loss = adv.mul(logPi).mean().neg();
     // The analytic terms below belong to the keep samples: each is averaged over all B·K samples
-    // with the destroyers' entries zeroed, the weight their score-function terms have above.
+    // with the other kinds' entries zeroed, the weight their score-function terms have above.
     NDArray keepPolicy = keeps == null ? policy : policy.mul(keeps);
     if (slope != null) {
       // − η ∇f(m̄)·∇θ E[m]: the analytic part of the control variate (E[m] = q_k per sample).
@@ -432,13 +500,19 @@ public final class Reinforce implements Objective {
     }
   }
 
-  /** 1 for the keep samples among 0..k−1, 0 for destroyers. */
-  private float[] keepSamples(int k) {
+  /** 1 for the samples among 0..k−1 that {@code which} picks, 0 for the others. */
+  private static float[] indicator(int k, java.util.function.IntPredicate which) {
     float[] out = new float[k];
     for (int s = 0; s < k; s++) {
-      out[s] = settings.destroyer(s) ? 0 : 1;
+      out[s] = which.test(s) ? 1 : 0;
     }
     return out;
+  }
+
+  /** σ((logit p − t_i)/τ) per image ({@code [B,1,cells]}): the soft superlevel set at threshold t_i. */
+  private static NDArray superlevel(NDArray logit, float[] thresholds, int b, NDManager manager) {
+    NDArray t = manager.create(thresholds, new Shape(b, 1, 1));
+    return ai.djl.nn.Activation.sigmoid(Scalars.over(logit.sub(t), DESTROYER_TEMPERATURE, manager));
   }
 
   /** The exponents of samples 0..k−1. */
@@ -451,11 +525,10 @@ public final class Reinforce implements Objective {
   }
 
   /**
-   * Per image, the threshold t on logit p of its destroyer samples: one budget f drawn from the
-   * list, t the logit below which all but a fraction f of the cells lie.
+   * Per image, the threshold t on logit p of its destroyer (or inserter) samples: one budget f drawn
+   * from {@code budgets}, t the logit below which all but a fraction f of the cells lie.
    */
-  float[] destroyerThresholds(float[] probs, int b, int cells, SplittableRandom rng) {
-    List<Float> budgets = settings.destroyerBudgets();
+  static float[] thresholds(float[] probs, int b, int cells, List<Float> budgets, SplittableRandom rng) {
     float[] out = new float[b];
     double[] z = new double[cells];
     for (int i = 0; i < b; i++) {
@@ -473,18 +546,18 @@ public final class Reinforce implements Objective {
 
   /**
    * {@code q[i][s][c]}: {@code probs[i][c]^γ_s} for keep samples, {@code σ((logit p − t_i)/τ)} for
-   * destroyers.
+   * destroyers ({@code t} from {@code destroyAt}) and inserters ({@code t} from {@code insertAt}).
    */
-  float[] samplePolicies(float[] probs, float[] thresholds, int b, int k, int cells) {
+  float[] samplePolicies(float[] probs, float[] destroyAt, float[] insertAt, int b, int k, int cells) {
     float[] out = new float[b * k * cells];
     for (int i = 0; i < b; i++) {
       for (int s = 0; s < k; s++) {
-        boolean destroyer = settings.destroyer(s);
+        float[] t = settings.destroyer(s) ? destroyAt : settings.inserter(s) ? insertAt : null;
         double g = settings.exponent(s);
         for (int c = 0; c < cells; c++) {
           double v = probs[i * cells + c];
-          out[(i * k + s) * cells + c] = (float) (destroyer
-              ? 1 / (1 + Math.exp(-(logit(v) - thresholds[i]) / DESTROYER_TEMPERATURE)) : Math.pow(v, g));
+          out[(i * k + s) * cells + c] = (float) (t != null
+              ? 1 / (1 + Math.exp(-(logit(v) - t[i]) / DESTROYER_TEMPERATURE)) : Math.pow(v, g));
         }
       }
     }

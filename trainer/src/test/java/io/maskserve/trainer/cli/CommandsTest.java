@@ -83,6 +83,17 @@ class CommandsTest {
     refused = refused(new TrainCommand(), "--zoo", zoo.toString(), "--model", "synth", "--data", data.toString(),
         "--out", tmp.resolve("destroy-b0").toString(), "--steps", "2", "--samples", "4", "--destroyer-budgets", "0.1");
     assertTrue(refused.contains("deletion weight"), refused);
+    // Inserter samples beside the destroyers: three kinds take turns, recorded with their weight.
+    run(new TrainCommand(), "--zoo", zoo.toString(), "--model", "synth", "--data", data.toString(),
+        "--out", tmp.resolve("insert").toString(), "--steps", "2", "--batch-size", "4", "--samples", "6",
+        "--width", "4", "--destroyer-budgets", "0.1", "--lambda-deletion", "2", "--inserter-budgets", "0.05,0.1",
+        "--lambda-insertion", "3", "--estimator", "REINFORCE");
+    recorded = Files.readString(tmp.resolve("insert").resolve("run.properties"));
+    assertTrue(recorded.contains("inserterBudgets=[0.05, 0.1]") && recorded.contains("lambdaInsertion=3.0"), recorded);
+    refused = refused(new TrainCommand(), "--zoo", zoo.toString(), "--model", "synth", "--data", data.toString(),
+        "--out", tmp.resolve("insert-k4").toString(), "--steps", "2", "--samples", "4", "--destroyer-budgets", "0.1",
+        "--lambda-deletion", "2", "--inserter-budgets", "0.1", "--lambda-insertion", "1");
+    assertTrue(refused.contains("multiple of 3"), refused);
 
     // Removal ranking: with the paper objective too, recorded with the run; one cell is refused.
     run(new TrainCommand(), "--zoo", zoo.toString(), "--model", "synth", "--data", data.toString(),

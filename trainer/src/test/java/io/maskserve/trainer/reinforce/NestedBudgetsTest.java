@@ -110,8 +110,8 @@ class NestedBudgetsTest {
     float[] q;
     try (Fixture f = new Fixture()) {
       Reinforce r = new Reinforce(destroyers(4, List.of(0.25f), List.of()), f.ort, null);
-      t = r.destroyerThresholds(probs, N, CELLS, new SplittableRandom(3));
-      q = r.samplePolicies(probs, t, N, 4, CELLS);
+      t = Reinforce.thresholds(probs, N, CELLS, List.of(0.25f), new SplittableRandom(3));
+      q = r.samplePolicies(probs, t, null, N, 4, CELLS);
     }
     for (int i = 0; i < N; i++) {
       Integer[] order = new Integer[CELLS];
@@ -191,6 +191,112 @@ class NestedBudgetsTest {
   }
 
   @Test
+  void keepDestroyerAndInserterSamplesTakeTurns() {
+    Reinforce.Settings s = inserters(6, List.of(0.2f), List.of(0.1f), List.of(1f, 2f));
+    for (int k = 0; k < 6; k++) {
+      assertEquals(k % 3 == 0, s.keep(k), "keep " + k);
+      assertEquals(k % 3 == 1, s.destroyer(k), "destroyer " + k);
+      assertEquals(k % 3 == 2, s.inserter(k), "inserter " + k);
+    }
+    assertEquals(List.of(1f, 2f, 1f, 1f), List.of(s.exponent(0), s.exponent(3), s.exponent(1), s.exponent(2)));
+    // Without destroyers, every second sample is an inserter.
+    Reinforce.Settings only = inserters(4, List.of(), List.of(0.1f), List.of());
+    assertEquals(List.of(true, false, true, false), List.of(only.keep(0), only.inserter(0), only.keep(2),
+        only.destroyer(1)));
+    assertTrue(only.inserter(1) && only.inserter(3));
+    assertThrows(IllegalArgumentException.class, () -> inserters(4, List.of(0.2f), List.of(0.1f), List.of()),
+        "three kinds need a multiple of 3");
+    assertThrows(IllegalArgumentException.class, () -> inserters(3, List.of(0.2f), List.of(0.1f), List.of()),
+        "two of each kind");
+    assertThrows(IllegalArgumentException.class, () -> inserters(4, List.of(), List.of(1f), List.of()), "budget 1");
+    assertThrows(IllegalArgumentException.class, () -> new Reinforce.Settings(4, 1f, 0f, 0f,
+        Reinforce.Estimator.REINFORCE, 0f, 0.5f, 0f, List.of(), List.of(), Substrate.MEAN, List.of(0.1f), 0f),
+        "needs an insertion weight");
+    assertThrows(IllegalArgumentException.class, () -> new Reinforce.Settings(4, 1f, 0f, 0f,
+        Reinforce.Estimator.REINFORCE, 0f, 0.5f, 0f, List.of(), List.of(), Substrate.MEAN, List.of(), 1f),
+        "a weight without budgets weighs nothing");
+  }
+
+  @Test
+  void inserterSetsAreTheMapsTopAtTheirOwnBudget() throws Exception {
+    float[] probs = new Fixture.Probs(22).values();
+    float[] q;
+    try (Fixture f = new Fixture()) {
+      Reinforce r = new Reinforce(inserters(6, List.of(0.5f), List.of(0.25f), List.of()), f.ort, null);
+      q = r.samplePolicies(probs, Reinforce.thresholds(probs, N, CELLS, List.of(0.5f), new SplittableRandom(1)),
+          Reinforce.thresholds(probs, N, CELLS, List.of(0.25f), new SplittableRandom(2)), N, 6, CELLS);
+    }
+    for (int i = 0; i < N; i++) {
+      int img = i;
+      Integer[] order = new Integer[CELLS];
+      for (int c = 0; c < CELLS; c++) {
+        order[c] = c;
+      }
+      java.util.Arrays.sort(order, (x, y) -> Float.compare(probs[img * CELLS + y], probs[img * CELLS + x]));
+      for (int rank = 0; rank < CELLS; rank++) {
+        assertEquals(rank < CELLS / 2, q[(i * 6 + 1) * CELLS + order[rank]] > 0.5f, "destroyer, rank " + rank);
+        assertEquals(rank < CELLS / 4, q[(i * 6 + 2) * CELLS + order[rank]] > 0.5f, "inserter, rank " + rank);
+      }
+    }
+  }
+
+  @Test
+  void inserterRewardIsTheClassProbabilityOfTheTopSetKeptOnTheBlur() throws Exception {
+    // A map far from its threshold makes the inserter sets deterministic: the top quarter of the cells.
+    // Two runs that differ only in α draw the same masks, so the mean reward moves by exactly the
+    // inserters' share (1/3) of Δα·p(y | top quarter kept, the rest blurred)^0.3, recomputed here by hand.
+    try (Fixture f = new Fixture()) {
+      float[] probs = new float[N * CELLS];
+      SplittableRandom r = new SplittableRandom(5);
+      for (int i = 0; i < N; i++) {
+        for (int c = 0; c < CELLS; c++) {
+          probs[i * CELLS + c] = 0.02f;
+        }
+        int placed = 0;
+        while (placed < CELLS / 4) {
+          int c = r.nextInt(CELLS);
+          if (probs[i * CELLS + c] < 0.5f) {
+            probs[i * CELLS + c] = 0.98f;
+            placed++;
+          }
+        }
+      }
+      Objective.Outcome one = f.loss(inserters(6, List.of(0.2f), List.of(0.25f), List.of(), 1f), probs, 4);
+      Objective.Outcome three = f.loss(inserters(6, List.of(0.2f), List.of(0.25f), List.of(), 3f), probs, 4);
+      int len = 3 * 32 * 32;
+      float[] onBlur = new float[N * len];
+      float[] onMean = new float[N * len];
+      float[] images = f.batch.images();
+      for (int i = 0; i < N; i++) {
+        float[] blur = io.maskserve.trainer.metrics.DeletionInsertion.blur(
+            java.util.Arrays.copyOfRange(images, i * len, (i + 1) * len), 32, 32);
+        for (int ch = 0; ch < 3; ch++) {
+          for (int y = 0; y < 32; y++) {
+            for (int x = 0; x < 32; x++) {
+              int px = ch * 1024 + y * 32 + x;
+              boolean kept = probs[i * CELLS + (y / 4) * GRID + x / 4] > 0.5f;
+              onBlur[i * len + px] = kept ? images[i * len + px] : blur[px];
+              onMean[i * len + px] = kept ? images[i * len + px] : 0f;
+            }
+          }
+        }
+      }
+      double expected = 0;
+      double ifOnTheMean = 0;
+      double[] lpBlur = f.ort.logProbabilities(onBlur, N, f.batch.targets());
+      double[] lpMean = f.ort.logProbabilities(onMean, N, f.batch.targets());
+      for (int i = 0; i < N; i++) {
+        expected += Math.exp(0.3 * lpBlur[i]) / N;
+        ifOnTheMean += Math.exp(0.3 * lpMean[i]) / N;
+      }
+      assertEquals(2 * expected / 3, three.reward() - one.reward(), 1e-4 * expected);
+      assertTrue(Math.abs(expected - ifOnTheMean) > 1e-3 * expected, "the substrate does not show in the test");
+      // The keep fraction reported is the keep samples' (mean p), not the inserters' sets.
+      assertEquals(0.25 * 0.98 + 0.75 * 0.02, one.keep(), 0.05);
+    }
+  }
+
+  @Test
   void exponentsBelowOneAreRefused() {
     assertThrows(IllegalArgumentException.class, () -> settings(List.of(0.5f)));
     assertThrows(IllegalArgumentException.class, () -> settings(List.of(Float.NaN)));
@@ -202,6 +308,16 @@ class NestedBudgetsTest {
 
   private static Reinforce.Settings destroyers(int k, List<Float> budgets, List<Float> nested) {
     return new Reinforce.Settings(k, 1f, 0.3f, 0.01f, Reinforce.Estimator.REINFORCE, 1f, 0.5f, 1f, nested, budgets);
+  }
+
+  private static Reinforce.Settings inserters(int k, List<Float> destroy, List<Float> insert, List<Float> nested) {
+    return inserters(k, destroy, insert, nested, 1f);
+  }
+
+  private static Reinforce.Settings inserters(int k, List<Float> destroy, List<Float> insert, List<Float> nested,
+      float alpha) {
+    return new Reinforce.Settings(k, 1f, 0.3f, 0.01f, Reinforce.Estimator.REINFORCE, 1f, 0.5f, 1f, nested, destroy,
+        Substrate.MEAN, insert, alpha);
   }
 
   /** A tiny classifier and a batch of synthetic scenes. */
