@@ -210,6 +210,12 @@ public final class TrainCommand implements Callable<Integer> {
       + " every step (augmentation for small training sets). Default: off.")
   boolean hflip;
 
+  @Option(names = "--logit-bound", defaultValue = "0", paramLabel = "L",
+      description = "Penalise the generator's logits beyond +-L ((|z| - L)^2, mean over the cells), so that keep"
+          + " probabilities do not saturate where no reward's gradient reaches them any more (e.g. 4: p within"
+          + " [0.018, 0.982] before the penalty bites). Either objective. Default ${DEFAULT-VALUE} = off.")
+  float logitBound;
+
   @Option(names = "--entropy", defaultValue = "0.01", description = "Entropy bonus weight (default ${DEFAULT-VALUE}).")
   float entropy;
 
@@ -326,7 +332,7 @@ public final class TrainCommand implements Callable<Integer> {
     int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
     DecoderConfig decoder = taps.isEmpty() ? null : decoderConfig(env, classifierBytes, h, wd, taps);
     TrainerConfig config = new TrainerConfig(gc, steps, batchSize, lr, initialKeep, seed, cosine, topK,
-        targetTemperature, decoder, hflip);
+        targetTemperature, decoder, hflip, logitBound);
     // The paper objective has always recorded these settings (its runs resume by them); rise has its own.
     Reinforce.Settings settings = rise ? null : new Reinforce.Settings(samples, lambdaArea, lambdaTv, entropy, estimator, eta,
         keepThreshold, lambdaDeletion, nestedExponents == null ? List.of() : nestedExponents,
@@ -517,6 +523,10 @@ public final class TrainCommand implements Callable<Integer> {
       // Only when set, so that runs started before the option existed still resume.
       m.put("removalRanking", ranking.cellsLabel());
       m.put("lambdaRanking", Float.toString(ranking.weight()));
+    }
+    if (c.logitBound() > 0) {
+      // Only when set, so that runs started before the option existed still resume.
+      m.put("logitBound", Float.toString(c.logitBound()));
     }
     if (c.horizontalFlips()) {
       // Only when set, so that runs started before the option existed still resume.

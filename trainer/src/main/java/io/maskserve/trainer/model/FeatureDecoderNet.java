@@ -89,15 +89,21 @@ public final class FeatureDecoderNet extends AbstractBlock implements MaskGenera
 
   @Override
   protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    if (inputs.size() != config.taps().size()) {
-      throw new IllegalArgumentException("the decoder reads " + config.taps().size() + " classifier tensors "
-          + config.tensors() + ", got " + inputs.size() + " inputs");
-    }
-    return new NDList(GeneratorNet.probabilities(logits(ps, inputs, training), config.smoothKernel()));
+    return new NDList(probabilities(logits(ps, inputs, training)));
+  }
+
+  @Override
+  public NDArray probabilities(NDArray logits) {
+    return GeneratorNet.probabilities(logits, config.smoothKernel());
   }
 
   /** The logits {@code [N,1,h,w]} before sigmoid and smoothing. */
+  @Override
   public NDArray logits(ParameterStore ps, NDList taps, boolean training) {
+    if (taps.size() != config.taps().size()) {
+      throw new IllegalArgumentException("the decoder reads " + config.taps().size() + " classifier tensors "
+          + config.tensors() + ", got " + taps.size() + " inputs");
+    }
     NDArray x = null;
     for (int i = 0; i < laterals.size(); i++) {
       NDArray lateral = laterals.get(i).forward(ps, new NDList(taps.get(i)), training).singletonOrThrow();

@@ -147,14 +147,20 @@ public final class GeneratorNet extends AbstractBlock implements MaskGenerator {
 
   @Override
   protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    return new NDList(probabilities(logits(ps, inputs, training)));
+  }
+
+  @Override
+  public NDArray logits(ParameterStore ps, NDList inputs, boolean training) {
     int expected = config.conditional() ? 2 : 1;
     if (inputs.size() != expected) {
       throw new IllegalArgumentException((expected == 1 ? "an unconditional" : "a class-conditional")
           + " generator takes " + expected + " input(s) (images" + (expected == 2 ? ", targets" : "") + "), got "
           + inputs.size());
     }
-    return new NDList(probabilities(logits(ps, inputs.get(0), expected == 2 ? inputs.get(1) : null, training)));
+    return logits(ps, inputs.get(0), expected == 2 ? inputs.get(1) : null, training);
   }
+
 
   /**
    * The logits {@code [N,1,h,w]} before sigmoid and smoothing.
@@ -195,6 +201,7 @@ public final class GeneratorNet extends AbstractBlock implements MaskGenerator {
   }
 
   /** Sigmoid then (if configured) the smoothing average pool. */
+  @Override
   public NDArray probabilities(NDArray logits) {
     return probabilities(logits, config.smoothKernel());
   }

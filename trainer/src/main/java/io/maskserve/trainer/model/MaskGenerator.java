@@ -1,7 +1,10 @@
 package io.maskserve.trainer.model;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.nn.Block;
 import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.training.ParameterStore;
 
 /**
  * A trainable generator of keep probabilities {@code [N,1,h,w]}: the image U-Net ({@link
@@ -24,4 +27,13 @@ public interface MaskGenerator extends Block {
 
   /** Output grid width for an input of {@code inputWidth}. */
   int outputWidth(int inputWidth);
+
+  /**
+   * The logits {@code [N,1,h,w]} before the sigmoid and the smoothing, for the inputs {@code
+   * forward} takes; {@code forward} returns {@link #probabilities} of them.
+   */
+  NDArray logits(ParameterStore ps, NDList inputs, boolean training);
+
+  /** The keep probabilities of {@code logits}: the sigmoid, then the architecture's smoothing. */
+  NDArray probabilities(NDArray logits);
 }

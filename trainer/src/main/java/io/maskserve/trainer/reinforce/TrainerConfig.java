@@ -26,10 +26,21 @@ import java.util.Objects;
  *     classifier must expose its taps) instead of the image U-Net {@code generator}
  * @param horizontalFlips whether each training image is mirrored left to right with probability
  *     1/2 at every step ({@link io.maskserve.trainer.data.HorizontalFlips})
+ * @param logitBound when &gt; 0, the generator's logits pay {@code (|z| − bound)²} (mean over cells)
+ *     beyond ±bound, so that keep probabilities stay where their gradients live (see {@link
+ *     Trainer}); 0 = off
  */
 public record TrainerConfig(GeneratorConfig generator, int steps, int batchSize, float learningRate,
     float initialKeep, long seed, boolean cosineDecay, int targetTopK, float targetTemperature,
-    DecoderConfig decoder, boolean horizontalFlips) {
+    DecoderConfig decoder, boolean horizontalFlips, float logitBound) {
+
+  /** A run whose logits are not bounded. */
+  public TrainerConfig(GeneratorConfig generator, int steps, int batchSize, float learningRate, float initialKeep,
+      long seed, boolean cosineDecay, int targetTopK, float targetTemperature, DecoderConfig decoder,
+      boolean horizontalFlips) {
+    this(generator, steps, batchSize, learningRate, initialKeep, seed, cosineDecay, targetTopK, targetTemperature,
+        decoder, horizontalFlips, 0f);
+  }
 
   /** A run without augmentation. */
   public TrainerConfig(GeneratorConfig generator, int steps, int batchSize, float learningRate, float initialKeep,
@@ -88,6 +99,9 @@ public record TrainerConfig(GeneratorConfig generator, int steps, int batchSize,
     }
     if (!(targetTemperature > 0 && targetTemperature < Float.POSITIVE_INFINITY)) {
       throw new IllegalArgumentException("targetTemperature must be positive and finite, got " + targetTemperature);
+    }
+    if (!(logitBound >= 0 && logitBound < Float.POSITIVE_INFINITY)) {
+      throw new IllegalArgumentException("logitBound must be >= 0 and finite (0 = off), got " + logitBound);
     }
     if (decoder != null && generator.conditional()) {
       throw new IllegalArgumentException("feature decoders are not class-conditional");
