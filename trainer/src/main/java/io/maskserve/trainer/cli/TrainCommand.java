@@ -213,7 +213,7 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--logit-bound", defaultValue = "0", paramLabel = "L",
       description = "Penalise the generator's logits beyond +-L ((|z| - L)^2, mean over the cells), so that keep"
           + " probabilities do not saturate where no reward's gradient reaches them any more (e.g. 4: p within"
-          + " [0.018, 0.982] before the penalty bites). Either objective. Default ${DEFAULT-VALUE} = off.")
+          + " [0.018, 0.982] before the penalty bites). Any objective. Default ${DEFAULT-VALUE} = off.")
   float logitBound;
 
   @Option(names = "--entropy", defaultValue = "0.01", description = "Entropy bonus weight (default ${DEFAULT-VALUE}).")

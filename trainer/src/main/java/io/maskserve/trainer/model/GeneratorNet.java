@@ -161,7 +161,6 @@ public final class GeneratorNet extends AbstractBlock implements MaskGenerator {
     return logits(ps, inputs.get(0), expected == 2 ? inputs.get(1) : null, training);
   }
 
-
   /**
    * The logits {@code [N,1,h,w]} before sigmoid and smoothing.
    *
