@@ -1,3 +1,6 @@
+import static io.maskserve.zoo.onnx.OnnxGraphBuilder.intAttr;
+import static io.maskserve.zoo.onnx.OnnxGraphBuilder.ints;
+
 import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
@@ -22,8 +25,9 @@ import java.util.List;
  * metric's blur; mode {@code blur}) or {@code |x|} (distance from the dataset mean, where deletion
  * puts removed pixels; mode {@code mean}).
  *
- * <p>Usage: {@code java -cp "cli/target/lib/*" bench/probes/DetailModulation.java IN.onnx OUT.onnx
- * EPS blur|mean SIDE}.
+ * <p>Usage (after the build, which puts model-zoo's {@code OnnxGraphBuilder} in cli/target/lib):
+ * {@code java -cp "cli/target/lib/*" bench/probes/DetailModulation.java IN.onnx OUT.onnx EPS blur|mean
+ * SIDE}.
  */
 public class DetailModulation {
   public static void main(String[] args) throws Exception {
@@ -75,22 +79,23 @@ public class DetailModulation {
       g.addInitializer(TensorProto.newBuilder().setName("detail/pads").setDataType(TensorProto.DataType.INT64_VALUE)
           .addDims(8).addAllInt64Data(List.of(0L, 0L, 5L, 5L, 0L, 0L, 5L, 5L)));
       g.addNode(node("Pad", List.of("input", "detail/pads"), "detail/padded", str("mode", "reflect")));
-      g.addNode(node("Conv", List.of("detail/padded", "detail/gaussian"), "detail/blur", num("group", 3),
+      g.addNode(node("Conv", List.of("detail/padded", "detail/gaussian"), "detail/blur", intAttr("group", 3),
           ints("kernel_shape", 11, 11)));
       g.addNode(node("Sub", List.of("input", "detail/blur"), "detail/difference"));
     } else {
       g.addNode(node("Identity", List.of("input"), "detail/difference"));
     }
     g.addNode(node("Abs", List.of("detail/difference"), "detail/abs"));
-    g.addNode(node("ReduceMax", List.of("detail/abs"), "detail/channels", ints("axes", 1), num("keepdims", 1)));
+    g.addNode(node("ReduceMax", List.of("detail/abs"), "detail/channels", ints("axes", 1), intAttr("keepdims", 1)));
     g.addNode(node("AveragePool", List.of("detail/channels"), "detail/smooth", ints("kernel_shape", 3, 3),
-        ints("pads", 1, 1, 1, 1), num("count_include_pad", 0)));
-    g.addNode(node("ReduceMax", List.of("detail/smooth"), "detail/max", ints("axes", 1, 2, 3), num("keepdims", 1)));
+        ints("pads", 1, 1, 1, 1), intAttr("count_include_pad", 0)));
+    g.addNode(node("ReduceMax", List.of("detail/smooth"), "detail/max", ints("axes", 1, 2, 3), intAttr("keepdims", 1)));
     g.addNode(node("Add", List.of("detail/max", "detail/tiny"), "detail/max_safe"));
     g.addNode(node("Div", List.of("detail/smooth", "detail/max_safe"), "detail/normalised"));
     g.addNode(node("Add", List.of("detail/normalised", "detail/eps"), "detail/shifted"));
     g.addNode(node("Div", List.of("detail/shifted", "detail/denominator"), "detail/factor"));
-    g.addNode(node("Resize", List.of("detail/coarse", "", "detail/scales"), "detail/upsampled", str("mode", "nearest")));
+    g.addNode(node("Resize", List.of("detail/coarse", "", "detail/scales"), "detail/upsampled",
+        str("mode", "nearest")));
     g.addNode(node("Mul", List.of("detail/upsampled", "detail/factor"), keep));
     ValueInfoProto.Builder ob = out.toBuilder();
     TensorShapeProto.Builder sb = ob.getTypeBuilder().getTensorTypeBuilder().getShapeBuilder();
@@ -112,18 +117,6 @@ public class DetailModulation {
       b.addFloatData(x);
     }
     return b.build();
-  }
-
-  private static AttributeProto ints(String name, long... v) {
-    AttributeProto.Builder b = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
-    for (long x : v) {
-      b.addInts(x);
-    }
-    return b.build();
-  }
-
-  private static AttributeProto num(String name, long v) {
-    return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(v).build();
   }
 
   private static AttributeProto str(String name, String v) {
