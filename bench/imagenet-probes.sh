@@ -19,9 +19,10 @@ shipped=models/mobilenet_v2-imagenet/generator.onnx
 cp="cli/target/lib/*"
 [ -d cli/target/lib ] || { echo "build first: mvn -B -DskipTests install" >&2; exit 1; }
 
-measure() { # name, generator file
-  echo "$1: $(GENERATOR="$2" EVAL_METHODS=generator EVAL_LIMIT="${EVAL_LIMIT:-150}" OUT="$out/$1" \
-    bench/imagenet.sh eval 2>&1 | grep '^generator: deletion' | sed 's/^generator: //')"
+measure() { # name, generator file; the evaluation's output is kept in $out/<name>.log
+  GENERATOR="$2" EVAL_METHODS=generator EVAL_LIMIT="${EVAL_LIMIT:-150}" OUT="$out/$1" \
+    bench/imagenet.sh eval >"$out/$1.log" 2>&1 || { tail -n 20 "$out/$1.log" >&2; exit 1; }
+  echo "$1: $(grep '^generator: deletion' "$out/$1.log" | sed 's/^generator: //')"
 }
 
 if [ "$what" = all ] || [ "$what" = detail ]; then
