@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
     description =
         "Reads a classifier (ONNX opset 13-18, float [N,3,H,W] -> logits [N,C]) and writes a model with the"
             + " same inputs plus 'target' (int64 [N]) and the same outputs plus 'input_grad' (d score[target] /"
-            + " d input) and, for every --layer T, 'T' and 'T_grad'. ONNX Runtime runs it like any model.")
+            + " d input) and, for every --layer T, 'T' and 'T_grad'. ONNX Runtime runs it like any model."
+            + " Zero-padding Pad nodes are folded into the convolution they feed (the same values, faster).")
 final class AutodiffCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;

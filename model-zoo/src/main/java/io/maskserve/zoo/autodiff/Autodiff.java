@@ -1,6 +1,9 @@
 package io.maskserve.zoo.autodiff;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
+import io.maskserve.zoo.optimize.PadFolding;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.Set;
 
 /**
@@ -22,17 +25,33 @@ public final class Autodiff {
 
   private Autodiff() {}
 
-  /** Builds the augmented model; throws {@link UnsupportedOpException} or IllegalArgumentException. */
+  /**
+   * Builds the augmented model; throws {@link UnsupportedOpException} or IllegalArgumentException.
+   *
+   * <p>The forward part is the classifier's graph with its zero-padding Pads folded into the
+   * convolutions they feed ({@link PadFolding}: the same values, and neither the Pad nor its
+   * backward Slice left to run); every other tensor keeps its name, and so do the layers asked for.
+   */
   public static ModelProto augment(ModelProto classifier, AutodiffOptions options) {
-    return augment(classifier, options, true);
+    return augment(classifier, options, true, Set.of());
+  }
+
+  /** As {@link #augment(ModelProto, AutodiffOptions, boolean, Collection)} keeping no extra tensor. */
+  static ModelProto augment(ModelProto classifier, AutodiffOptions options, boolean foldShapes) {
+    return augment(classifier, options, foldShapes, Set.of());
   }
 
   /**
    * As {@link #augment(ModelProto, AutodiffOptions)}; {@code foldShapes} false keeps every backward
-   * shape computation in-graph (the fully dynamic form, for tests comparing both).
+   * shape computation in-graph (the fully dynamic form, for tests comparing both); the tensors named
+   * in {@code keep} survive Pad folding as the layers do.
    */
-  static ModelProto augment(ModelProto classifier, AutodiffOptions options, boolean foldShapes) {
-    return new GradientGraphBuilder(classifier).build(options, foldShapes);
+  static ModelProto augment(ModelProto classifier, AutodiffOptions options, boolean foldShapes,
+      Collection<String> keep) {
+    Set<String> survive = new HashSet<>(keep);
+    survive.addAll(options.layers());
+    ModelProto folded = PadFolding.fold(classifier, survive).model();
+    return new GradientGraphBuilder(folded).build(options, foldShapes);
   }
 
   /** Checks that every op on the input's gradient path has a rule, without building anything. */

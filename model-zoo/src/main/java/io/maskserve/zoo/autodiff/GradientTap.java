@@ -62,14 +62,15 @@ public final class GradientTap {
 
   /**
    * {@code classifier} with the {@value #GRAD_X_INPUT} tensor and every pooled variant in {@code
-   * names} computed (none exposed as an output); names that are not this class's are ignored.
+   * names} computed (none exposed as an output); names that are not this class's are kept through
+   * the Pad folding {@link Autodiff#augment} does (they are the other tensors a generator reads).
    *
    * @throws UnsupportedOpException when an op on the input's gradient path has no rule
    * @throws IllegalArgumentException when the classifier is not a single-input image classifier or
    *     already has a tensor of one of these names
    */
   public static ModelProto withGradXInput(ModelProto classifier, Collection<String> names) {
-    ModelProto m = withGradXInput(classifier);
+    ModelProto m = gradXInput(classifier, names);
     GraphProto.Builder g = m.getGraph().toBuilder();
     for (int k : POOLS) {
       if (names.contains(pooled(k))) {
@@ -90,6 +91,10 @@ public final class GradientTap {
    *     already has a tensor of that name
    */
   public static ModelProto withGradXInput(ModelProto classifier) {
+    return gradXInput(classifier, List.of());
+  }
+
+  private static ModelProto gradXInput(ModelProto classifier, Collection<String> keep) {
     Objects.requireNonNull(classifier, "classifier");
     GraphProto original = classifier.getGraph();
     if (original.getOutputCount() < 1) {
@@ -102,7 +107,8 @@ public final class GradientTap {
         }
       }
     }
-    ModelProto augmented = Autodiff.augment(classifier, new AutodiffOptions(AutodiffOptions.Score.LOGIT, List.of()));
+    ModelProto augmented =
+        Autodiff.augment(classifier, new AutodiffOptions(AutodiffOptions.Score.LOGIT, List.of()), true, keep);
     GraphProto graph = augmented.getGraph();
     String logits = original.getOutput(0).getName();
     // The input autodiff differentiated (augment adds target after it).

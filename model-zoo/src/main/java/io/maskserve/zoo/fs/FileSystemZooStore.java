@@ -57,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * ROOT/&lt;name&gt;/&lt;version&gt;/manifest.json     commit point, written last
  * ROOT/&lt;name&gt;/&lt;version&gt;/classifier.onnx
  * ROOT/&lt;name&gt;/&lt;version&gt;/generator.onnx    present once a generator is registered
- * ROOT/&lt;name&gt;/&lt;version&gt;/classifier.input-grad.v1.onnx   cached gradient model (derived)
+ * ROOT/&lt;name&gt;/&lt;version&gt;/classifier.input-grad.v2.onnx   cached gradient model (derived)
  * ROOT/.staging/   temp dirs of registrations in progress, each with an owner lock file
  * ROOT/.trash/     versions being deleted (removed at open)
  * ROOT/.lock       the commit lock shared by every process using the root
@@ -106,7 +106,10 @@ public final class FileSystemZooStore implements ZooStore {
    * The cached gradient model of a version's classifier (derived data, rebuilt when missing; the
    * suffix changes when the transform's output changes).
    */
-  public static final String GRADIENT_FILE = "classifier.input-grad.v1.onnx";
+  public static final String GRADIENT_FILE = "classifier.input-grad.v2.onnx";
+
+  /** Earlier suffixes of {@link #GRADIENT_FILE}, deleted when the current one is written (v1: Pads not folded). */
+  static final List<String> SUPERSEDED_GRADIENT_FILES = List.of("classifier.input-grad.v1.onnx");
 
   private static final String GENERATOR_TMP_PREFIX = ".generator-";
   private static final String GRADIENT_TMP_PREFIX = ".gradient-";
@@ -580,6 +583,9 @@ public final class FileSystemZooStore implements ZooStore {
               throw notFound(manifest.key());
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            for (String old : SUPERSEDED_GRADIENT_FILES) {
+              FsSupport.deleteQuietly(dir.resolve(old));
+            }
             FsSupport.fsyncDir(dir);
           }
           log.info("built the gradient model of {} ({} bytes)", manifest.key(), augmented.length);

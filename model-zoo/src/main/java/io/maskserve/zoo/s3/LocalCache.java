@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * CACHE/&lt;name&gt;/&lt;version&gt;/&lt;sha256&gt;/&lt;file&gt;   a verified artefact
- * CACHE/&lt;name&gt;/&lt;version&gt;/&lt;sha256&gt;/classifier.input-grad.v1.onnx   derived gradient model
+ * CACHE/&lt;name&gt;/&lt;version&gt;/&lt;sha256&gt;/classifier.input-grad.v2.onnx   derived gradient model
  * CACHE/.staging/                                    uploads being validated, downloads in progress
  * </pre>
  *

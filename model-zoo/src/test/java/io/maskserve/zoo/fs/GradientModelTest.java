@@ -69,4 +69,20 @@ class GradientModelTest {
     ZooException gone = assertThrows(ZooException.class, () -> store.gradientModel(m));
     assertEquals(ZooException.Reason.NOT_FOUND, gone.reason(), gone.getMessage());
   }
+
+  @Test
+  void aCacheWrittenByAnEarlierTransformIsReplaced() throws Exception {
+    FileSystemZooStore store = FileSystemZooStore.open(root, new OnnxModelValidator(env));
+    ModelManifest m = store.registerClassifier(SharedData.resnet20Registration("resnet20", "1"),
+        Files.newInputStream(SharedData.resnet20Onnx()));
+    Path dir = root.resolve("resnet20/1");
+    for (String old : FileSystemZooStore.SUPERSEDED_GRADIENT_FILES) {
+      Files.writeString(dir.resolve(old), "an earlier build's cache");
+    }
+    Path grad = store.gradientModel(m);
+    assertEquals(dir.resolve(FileSystemZooStore.GRADIENT_FILE), grad);
+    for (String old : FileSystemZooStore.SUPERSEDED_GRADIENT_FILES) {
+      assertTrue(Files.notExists(dir.resolve(old)), old + " is deleted once the current cache is written");
+    }
+  }
 }

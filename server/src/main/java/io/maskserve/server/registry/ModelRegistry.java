@@ -1,9 +1,11 @@
 package io.maskserve.server.registry;
 
+import ai.onnx.proto.OnnxMl.ModelProto;
 import java.nio.file.Path;
 import java.nio.file.Files;
 import io.maskserve.zoo.autodiff.GradientTap;
 import io.maskserve.zoo.onnx.FeatureTaps;
+import io.maskserve.zoo.optimize.PadFolding;
 import io.maskserve.server.runtime.OnnxModel;
 import io.maskserve.server.runtime.SessionFactory;
 import io.maskserve.zoo.ModelKey;
@@ -303,24 +305,28 @@ public final class ModelRegistry implements AutoCloseable {
       // session is opened on the classifier with those tensors exposed as extra outputs. When one
       // of them needs a backward pass, masked images are scored by a second, plain session.
       boolean backward = GradientTap.anyIn(features);
-      classifier = new OnnxModel(sessions.environment(), features.isEmpty() || backward
-          ? sessions.open(classifierFile)
-          : sessions.open(FeatureTaps.withOutputs(Files.readAllBytes(classifierFile), features)));
+      ModelProto graph = ModelProto.parseFrom(Files.readAllBytes(classifierFile));
+      // Zero Pads folded into their convolutions: the same logits, faster (PadFolding's Javadoc).
+      PadFolding.Folded plain = PadFolding.fold(graph, List.of());
+      PadFolding.Folded tapped = features.isEmpty() ? plain
+          : PadFolding.fold(FeatureTaps.withOutputs(graph, features), List.of());
+      classifier = new OnnxModel(sessions.environment(), sessions.open(
+          (features.isEmpty() || backward ? plain : tapped).model().toByteArray()));
       featureClassifier = backward
-          ? new OnnxModel(sessions.environment(),
-              sessions.open(FeatureTaps.withOutputs(Files.readAllBytes(classifierFile), features)))
+          ? new OnnxModel(sessions.environment(), sessions.open(tapped.model().toByteArray()))
           : classifier;
       generator = new OnnxModel(
           sessions.environment(), sessions.open(store.localFile(m, m.generator().orElseThrow().artifact())));
       LoadedModel model = new LoadedModel(m, classifier, featureClassifier, generator,
           GradientModels.forZoo(m, store, sessions));
       log.info(
-          "model loaded name={} version={} device={} classConditional={} features={} millis={}",
+          "model loaded name={} version={} device={} classConditional={} features={} padsFolded={} millis={}",
           m.name(),
           m.version(),
           sessions.effectiveDevice(),
           model.classConditional(),
           features,
+          plain.folded(),
           (System.nanoTime() - t0) / 1_000_000);
       return model;
     } catch (ZooException e) {

@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.maskserve.zoo.autodiff.GradientTap;
 import io.maskserve.zoo.onnx.FeatureTaps;
+import io.maskserve.zoo.optimize.PadFolding;
 import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.Map;
@@ -59,9 +60,12 @@ public final class OrtClassifier implements AutoCloseable {
     try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
       o.setIntraOpNumThreads(Math.max(1, threads));
       o.setInterOpNumThreads(1);
-      session = env.createSession(this.taps.isEmpty() ? onnx : FeatureTaps.withOutputs(onnx, this.taps), o);
+      // Zero Pads folded into their convolutions: the same logits, faster (PadFolding's Javadoc).
+      byte[] plain = PadFolding.fold(onnx, List.of());
+      session = env.createSession(
+          this.taps.isEmpty() ? plain : PadFolding.fold(FeatureTaps.withOutputs(onnx, this.taps), List.of()), o);
       try {
-        scoring = GradientTap.anyIn(this.taps) ? env.createSession(onnx, o) : session;
+        scoring = GradientTap.anyIn(this.taps) ? env.createSession(plain, o) : session;
       } catch (OrtException | RuntimeException e) {
         session.close();
         throw e;
