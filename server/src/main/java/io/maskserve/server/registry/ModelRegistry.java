@@ -1,11 +1,6 @@
 package io.maskserve.server.registry;
 
-import ai.onnx.proto.OnnxMl.ModelProto;
 import java.nio.file.Path;
-import java.nio.file.Files;
-import io.maskserve.zoo.autodiff.GradientTap;
-import io.maskserve.zoo.onnx.FeatureTaps;
-import io.maskserve.zoo.optimize.PadFolding;
 import io.maskserve.server.runtime.OnnxModel;
 import io.maskserve.server.runtime.SessionFactory;
 import io.maskserve.zoo.ModelKey;
@@ -301,20 +296,10 @@ public final class ModelRegistry implements AutoCloseable {
     try {
       List<String> features = m.generator().orElseThrow().features();
       Path classifierFile = store.localFile(m, m.classifier());
-      // A generator reading classifier tensors gets them from the classification pass itself: the
-      // session is opened on the classifier with those tensors exposed as extra outputs. When one
-      // of them needs a backward pass, masked images are scored by a second, plain session.
-      boolean backward = GradientTap.anyIn(features);
-      ModelProto graph = ModelProto.parseFrom(Files.readAllBytes(classifierFile));
-      // Zero Pads folded into their convolutions: the same logits, faster (PadFolding's Javadoc).
-      PadFolding.Folded plain = PadFolding.fold(graph, List.of());
-      PadFolding.Folded tapped = features.isEmpty() ? plain
-          : PadFolding.fold(FeatureTaps.withOutputs(graph, features), List.of());
-      classifier = new OnnxModel(sessions.environment(), sessions.open(
-          (features.isEmpty() || backward ? plain : tapped).model().toByteArray()));
-      featureClassifier = backward
-          ? new OnnxModel(sessions.environment(), sessions.open(tapped.model().toByteArray()))
-          : classifier;
+      ClassifierSessions opened = ClassifierSessions.open(sessions, classifierFile, features);
+      classifier = new OnnxModel(sessions.environment(), opened.classify());
+      featureClassifier = opened.features() == opened.classify()
+          ? classifier : new OnnxModel(sessions.environment(), opened.features());
       generator = new OnnxModel(
           sessions.environment(), sessions.open(store.localFile(m, m.generator().orElseThrow().artifact())));
       LoadedModel model = new LoadedModel(m, classifier, featureClassifier, generator,
@@ -326,7 +311,7 @@ public final class ModelRegistry implements AutoCloseable {
           sessions.effectiveDevice(),
           model.classConditional(),
           features,
-          plain.folded(),
+          opened.padsFolded(),
           (System.nanoTime() - t0) / 1_000_000);
       return model;
     } catch (ZooException e) {
