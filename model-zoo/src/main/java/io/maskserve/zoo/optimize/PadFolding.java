@@ -31,7 +31,8 @@ import java.util.Set;
  * its output read by exactly one node, that node a {@code Conv} (input 0, {@code auto_pad} NOTSET),
  * and the output neither a graph output nor in the caller's {@code keep} set. The pad vector must be
  * a constant: an initializer, a {@code Constant}, or computed only from those (evaluated once in ONNX
- * Runtime). Anything else leaves the Pad as it was. The graph's inputs, outputs and every other
+ * Runtime). Anything else leaves the Pad as it was, and a graph with subgraphs (If, Loop, Scan) is
+ * left whole. The graph's inputs, outputs and every other
  * tensor name are unchanged; nodes whose outputs nothing reads any more (the pad vectors'
  * subgraphs, and any node that was dead already) are dropped, with the weights only they read.
  *
@@ -81,6 +82,11 @@ public final class PadFolding {
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(keep, "keep");
     GraphProto g = model.getGraph();
+    if (hasSubgraph(g)) {
+      // A subgraph may read any outer tensor by name without listing it as an input: the readers
+      // counted below would be incomplete, so control-flow models are left as they are.
+      return new Folded(model, 0);
+    }
     Map<String, Integer> readers = new HashMap<>();
     Map<String, NodeProto> reader = new HashMap<>();
     for (NodeProto n : g.getNodeList()) {
@@ -182,6 +188,17 @@ public final class PadFolding {
       }
     }
     return new Folded(model.toBuilder().setGraph(out).build(), removed.size());
+  }
+
+  private static boolean hasSubgraph(GraphProto g) {
+    for (NodeProto n : g.getNodeList()) {
+      for (AttributeProto a : n.getAttributeList()) {
+        if (a.hasG() || a.getGraphsCount() > 0) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private static boolean isRemovedPad(NodeProto n, Set<String> removed) {

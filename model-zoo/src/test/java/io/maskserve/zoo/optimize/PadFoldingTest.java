@@ -181,6 +181,27 @@ class PadFoldingTest {
   }
 
   @Test
+  void aGraphWithASubgraphIsLeftWhole() {
+    ModelProto m = padConv(b -> pads(b, 0, 0, 1, 1, 0, 0, 1, 1));
+    // An If whose branch reads the padded tensor from the outer scope, without naming it as an input.
+    ai.onnx.proto.OnnxMl.GraphProto branch = ai.onnx.proto.OnnxMl.GraphProto.newBuilder().setName("branch")
+        .addNode(NodeProto.newBuilder().setOpType("Identity").addInput("padded").addOutput("seen"))
+        .addOutput(ai.onnx.proto.OnnxMl.ValueInfoProto.newBuilder().setName("seen")).build();
+    ModelProto withIf = m.toBuilder().setGraph(m.getGraph().toBuilder()
+        .addInitializer(TensorProto.newBuilder().setName("cond").setDataType(TensorProto.DataType.BOOL.getNumber())
+            .addInt32Data(1))
+        .addNode(NodeProto.newBuilder().setOpType("If").addInput("cond").addOutput("branched")
+            .addAttribute(AttributeProto.newBuilder().setName("then_branch").setType(AttributeProto.AttributeType.GRAPH)
+                .setG(branch))
+            .addAttribute(AttributeProto.newBuilder().setName("else_branch").setType(AttributeProto.AttributeType.GRAPH)
+                .setG(branch)))
+        .addOutput(ai.onnx.proto.OnnxMl.ValueInfoProto.newBuilder().setName("branched"))).build();
+    PadFolding.Folded f = PadFolding.fold(withIf, List.of());
+    assertEquals(0, f.folded());
+    assertSame(withIf, f.model());
+  }
+
+  @Test
   void bytesComeBackUnchangedWhenNothingFolds() {
     byte[] onnx = padConv(b -> pads(b, 0, 1, 0, 0, 0, 0, 0, 0)).toByteArray();
     assertSame(onnx, PadFolding.fold(onnx, List.of()));
