@@ -22,9 +22,10 @@ import java.util.Set;
  *
  * <p>Why: PyTorch exports {@code F.pad} (asymmetric "same" padding before strided convolutions, as
  * in the shared MobileNetV2) as a {@code Pad} whose pad vector is computed by a small constant
- * subgraph. ONNX Runtime (1.23) then fuses neither: each such Pad runs as its own kernel, between a
+ * subgraph. ONNX Runtime (1.23) does not fuse such a Pad into its convolution: it runs as its own kernel, between a
  * layout conversion out of and back into the blocked layout its convolutions use. On MobileNetV2 the
- * five Pads and their conversions were a third of the forward pass (BENCHMARKS.md, "Pad folding").
+ * five Pads and the conversions around them were two fifths of the forward pass (BENCHMARKS.md, "Pad
+ * folding").
  *
  * <p>A Pad is folded only when nothing else can tell: mode {@code constant} with value 0 (absent or a
  * constant zero), no {@code axes} input, no padding of the batch or channel axes, no negative pad,
