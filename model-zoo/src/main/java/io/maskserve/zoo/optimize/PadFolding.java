@@ -60,19 +60,6 @@ public final class PadFolding {
     }
   }
 
-  /** As {@link #fold(ModelProto, Collection)} on a serialized model; returns the bytes given when nothing folds. */
-  public static byte[] fold(byte[] onnx, Collection<String> keep) {
-    Objects.requireNonNull(onnx, "onnx");
-    ModelProto model;
-    try {
-      model = ModelProto.parseFrom(onnx);
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-      throw new IllegalArgumentException("not an ONNX model: " + e.getMessage(), e);
-    }
-    Folded f = fold(model, keep);
-    return f.folded() == 0 ? onnx : f.model().toByteArray();
-  }
-
   /**
    * Folds every foldable Pad of {@code model}'s main graph.
    *

@@ -202,12 +202,6 @@ class PadFoldingTest {
   }
 
   @Test
-  void bytesComeBackUnchangedWhenNothingFolds() {
-    byte[] onnx = padConv(b -> pads(b, 0, 1, 0, 0, 0, 0, 0, 0)).toByteArray();
-    assertSame(onnx, PadFolding.fold(onnx, List.of()));
-  }
-
-  @Test
   void mobileNetV2sFivePaddedStridedConvolutionsFoldWithTheSameLogits() throws Exception {
     ModelProto m = ModelProto.parseFrom(Files.readAllBytes(
         SharedData.root().resolve("models/mobilenet_v2-imagenet/model.onnx")));

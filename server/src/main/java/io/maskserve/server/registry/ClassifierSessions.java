@@ -4,9 +4,7 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.maskserve.server.runtime.SessionFactory;
-import io.maskserve.zoo.autodiff.GradientTap;
-import io.maskserve.zoo.onnx.FeatureTaps;
-import io.maskserve.zoo.optimize.PadFolding;
+import io.maskserve.zoo.onnx.ClassifierGraphs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -17,12 +15,10 @@ import java.util.Objects;
 /**
  * The ONNX Runtime sessions a zoo version's classifier runs in.
  *
- * <p>A generator reading classifier tensors gets them from the classification pass itself: that
- * session is opened on the classifier with those tensors exposed as extra outputs ({@link
- * FeatureTaps}). When one of them needs a backward pass ({@link GradientTap}), classification and
- * the scoring of masked images use a second, plain session. Every session runs the classifier with
- * its zero Pads folded into their convolutions ({@link PadFolding}: the same logits, faster); when
- * nothing folds, ONNX Runtime reads the file itself rather than a serialized copy.
+ * <p>Opened on the graphs {@link ClassifierGraphs} chooses: a generator reading classifier tensors
+ * gets them from the classification pass itself, unless one of them needs a backward pass (then a
+ * second, plain session classifies and scores masked images). When the plain graph is the file as
+ * given, ONNX Runtime reads the file itself rather than a serialized copy.
  *
  * @param classify the session that classifies images and scores masked ones
  * @param features the session whose outputs include the generator's tensors ({@code classify}
@@ -46,29 +42,25 @@ record ClassifierSessions(OrtSession classify, OrtSession features, int padsFold
     try (InputStream in = Files.newInputStream(classifierFile)) {
       graph = ModelProto.parseFrom(in);
     }
-    boolean plainNeeded = features.isEmpty() || GradientTap.anyIn(features);
+    ClassifierGraphs graphs = ClassifierGraphs.of(graph, features);
     OrtSession plain = null;
     OrtSession tapped = null;
-    int folded = 0;
     try {
-      if (plainNeeded) {
-        PadFolding.Folded f = PadFolding.fold(graph, List.of());
-        folded = f.folded();
-        plain = folded == 0 ? sessions.open(classifierFile) : sessions.open(f.model().toByteArray());
+      if (graphs.plain().isPresent()) {
+        plain = graphs.plainUnchanged()
+            ? sessions.open(classifierFile) : sessions.open(graphs.plain().get().toByteArray());
       }
-      if (!features.isEmpty()) {
-        PadFolding.Folded f = PadFolding.fold(FeatureTaps.withOutputs(graph, features), List.of());
-        folded = Math.max(folded, f.folded());
-        tapped = sessions.open(f.model().toByteArray());
+      if (graphs.tapped().isPresent()) {
+        tapped = sessions.open(graphs.tapped().get().toByteArray());
       }
     } catch (OrtException | RuntimeException e) {
       closeQuietly(plain);
       closeQuietly(tapped);
       throw e;
     }
-    return plainNeeded
-        ? new ClassifierSessions(plain, tapped == null ? plain : tapped, folded)
-        : new ClassifierSessions(tapped, tapped, folded);
+    return plain != null
+        ? new ClassifierSessions(plain, tapped == null ? plain : tapped, graphs.padsFolded())
+        : new ClassifierSessions(tapped, tapped, graphs.padsFolded());
   }
 
   private static void closeQuietly(OrtSession session) {

@@ -2,11 +2,12 @@ package io.maskserve.trainer.reinforce;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
+import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.maskserve.zoo.autodiff.GradientTap;
+import io.maskserve.zoo.onnx.ClassifierGraphs;
 import io.maskserve.zoo.onnx.FeatureTaps;
-import io.maskserve.zoo.optimize.PadFolding;
 import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.Map;
@@ -60,12 +61,11 @@ public final class OrtClassifier implements AutoCloseable {
     try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
       o.setIntraOpNumThreads(Math.max(1, threads));
       o.setInterOpNumThreads(1);
-      // Zero Pads folded into their convolutions: the same logits, faster (PadFolding's Javadoc).
-      byte[] plain = PadFolding.fold(onnx, List.of());
-      session = env.createSession(
-          this.taps.isEmpty() ? plain : PadFolding.fold(FeatureTaps.withOutputs(onnx, this.taps), List.of()), o);
+      ClassifierGraphs graphs = ClassifierGraphs.of(parse(onnx), this.taps);
+      session = env.createSession(graphs.tapped().orElseGet(() -> graphs.plain().orElseThrow()).toByteArray(), o);
       try {
-        scoring = GradientTap.anyIn(this.taps) ? env.createSession(plain, o) : session;
+        scoring = graphs.tapped().isPresent() && graphs.plain().isPresent()
+            ? env.createSession(graphs.plain().get().toByteArray(), o) : session;
       } catch (OrtException | RuntimeException e) {
         session.close();
         throw e;
@@ -76,6 +76,14 @@ public final class OrtClassifier implements AutoCloseable {
     this.height = height;
     this.width = width;
     this.maxBatch = Math.max(1, maxBatch);
+  }
+
+  private static ModelProto parse(byte[] onnx) {
+    try {
+      return ModelProto.parseFrom(onnx);
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new IllegalArgumentException("not an ONNX model: " + e.getMessage(), e);
+    }
   }
 
   /** Logits {@code [n][C]} of {@code n} images stored contiguously in {@code images}. */
